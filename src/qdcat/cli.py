@@ -1,0 +1,266 @@
+"""The ``qdcat`` command line: thin, it parses arguments, calls the library and sets exit codes.
+
+Exit codes: 0 success; 1 an analysis failed or did not converge (the output is still written,
+with the failure recorded); 2 bad input or usage (one line on stderr naming the file, key or
+line, what was expected and what was found; ``--debug`` shows the traceback).
+
+One sub-command group per science topic (``qdcat uvvis ...``, ``qdcat catalysis ...``); every
+analysis command takes ``--json OUT`` and ``--plot OUT.png``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from qdcat import __version__
+from qdcat.core.errors import QdcatError
+
+app = typer.Typer(
+    name="qdcat",
+    help="Defect-engineered quantum-dot photocatalysis: analysis and simulation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+uvvis_app = typer.Typer(help="UV-vis absorption: band gap.", no_args_is_help=True)
+catalysis_app = typer.Typer(help="Photocatalysis: product yields and rates.", no_args_is_help=True)
+app.add_typer(uvvis_app, name="uvvis")
+app.add_typer(catalysis_app, name="catalysis")
+
+JsonOpt = Annotated[
+    Path | None, typer.Option("--json", help="Write the result as JSON to this file.")
+]
+PlotOpt = Annotated[
+    Path | None, typer.Option("--plot", help="Write the figure (PNG, SVG or PDF) to this file.")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Run on a dask.distributed cluster at this address (tcp://HOST:PORT). "
+        "Default: local processes.",
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qdcat {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of errors (for bug reports).")
+    ] = False,
+) -> None:
+    """Defect-engineered quantum-dot photocatalysis: analysis and simulation."""
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers shared by the analysis commands
+
+
+def _emit(result: Any, json_out: Path | None, plot_out: Path | None, fig_factory: Any) -> None:
+    """Print a one-screen summary; write ``--json`` and ``--plot`` atomically."""
+    from qdcat.core.results import write_json
+
+    for name, q in result.quantities.items():
+        typer.echo(f"{name:32s} {q}")
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    if json_out is not None:
+        write_json(json_out, result.flat())
+    if plot_out is not None:
+        save_figure(fig_factory(), plot_out)
+
+
+def save_figure(fig: Any, path: Path) -> None:
+    """Save a matplotlib figure atomically (format from the suffix)."""
+    import io
+
+    from qdcat.core.atomic import atomic_write_bytes
+    from qdcat.core.errors import InputError
+
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    if fmt not in {"png", "svg", "pdf"}:
+        raise InputError(
+            "unsupported figure format", field="--plot", expected=".png, .svg or .pdf", found=path.name
+        )
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def _command_line() -> str:
+    return "qdcat " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def _run(
+    project: Path, out: Path, scheduler: str | None, workers: int | None, serial: bool
+) -> None:
+    from qdcat.pipeline.runner import run_project
+
+    summary = run_project(
+        project,
+        out,
+        scheduler=scheduler,
+        executor="serial" if serial else "processes",
+        max_workers=workers,
+        progress=sys.stderr.isatty(),
+        command=_command_line(),
+    )
+    typer.echo(
+        f"wrote {out}/report.html and {out}/results.json "
+        f"({summary.n_tasks} analyses in {summary.seconds:.1f} s)"
+    )
+    for w in summary.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    if not summary.ok:
+        for analysis, sample, msg in summary.failed:
+            typer.echo(f"qdcat: {analysis} on {sample}: {msg}", err=True)
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------------------------------------
+# project commands
+
+
+@app.command()
+def run(
+    project: Annotated[Path, typer.Argument(help="Project file (TOML).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    scheduler: SchedulerOpt = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Local worker processes.")
+    ] = None,
+    serial: Annotated[
+        bool, typer.Option("--serial", help="Run in this process (no workers).")
+    ] = False,
+) -> None:
+    """Run every analysis of a project; write OUT/results.json, figures and OUT/report.html."""
+    _run(project, out, scheduler, workers, serial)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-output"),
+    scheduler: SchedulerOpt = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
+    serial: Annotated[bool, typer.Option("--serial")] = False,
+) -> None:
+    """Run the shipped example project (four ZCIS samples, simulated data) end to end."""
+    from qdcat.examples import example_project
+
+    _run(example_project("zcis"), out, scheduler, workers, serial)
+
+
+@app.command("analyses")
+def list_analyses() -> None:
+    """List the analyses a project file can name, with the data technique each reads."""
+    from qdcat.pipeline.registry import all_analyses
+
+    for name, a in all_analyses().items():
+        typer.echo(f"{name:20s} data: {a.technique:10s} {a.title}")
+
+
+# ---------------------------------------------------------------------------------------------
+# uvvis
+
+
+@uvvis_app.command("bandgap")
+def uvvis_bandgap(
+    file: Annotated[Path, typer.Argument(help="Absorbance spectrum (wavelength_nm or energy_eV).")],
+    energy_range: Annotated[
+        tuple[float, float] | None,
+        typer.Option("--range-eV", help="Search the edge between these energies (eV)."),
+    ] = None,
+    json_out: JsonOpt = None,
+    plot_out: PlotOpt = None,
+) -> None:
+    """Band gap at the minimum of the second derivative of absorbance vs photon energy."""
+    from qdcat.optics import band_gap_second_derivative, plot_band_gap
+    from qdcat.pipeline.analyses.band_gap import load_spectrum
+
+    spectrum = load_spectrum(file)
+    result = band_gap_second_derivative(spectrum, energy_range_eV=energy_range)
+    _emit(result, json_out, plot_out, lambda: plot_band_gap(result))
+
+
+# ---------------------------------------------------------------------------------------------
+# catalysis
+
+
+@catalysis_app.command("yields")
+def catalysis_yields(
+    file: Annotated[
+        Path, typer.Argument(help="Cumulative amounts: time_h, CO_umol, H2_umol, ... [run].")
+    ],
+    mass_mg: Annotated[
+        float | None, typer.Option("--mass-mg", help="Catalyst mass in mg (for umol g-1 h-1).")
+    ] = None,
+    json_out: JsonOpt = None,
+    plot_out: PlotOpt = None,
+) -> None:
+    """Amounts, average and fitted rates, mass-normalised rates and selectivities."""
+    from qdcat.catalysis import analyse_yields, plot_sample_yields
+    from qdcat.pipeline.analyses.product_yields import load_yields
+
+    frame = load_yields(file)
+    result = analyse_yields(frame, catalyst_mass_mg=mass_mg)
+    _emit(result, json_out, plot_out, lambda: plot_sample_yields(frame, result))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turn qdcat errors into exit code 2 and one line on stderr."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="qdcat", standalone_mode=False)
+    except QdcatError as exc:
+        if debug:
+            traceback.print_exc()
+        typer.echo(f"qdcat: error: {exc}", err=True)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("qdcat: aborted", err=True)
+        return 130
+    except KeyboardInterrupt:
+        typer.echo("qdcat: interrupted", err=True)
+        return 130
+    except Exception as exc:  # click's usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return 2
+        if debug:
+            raise
+        typer.echo(
+            f"qdcat: internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+            "traceback and please report it)",
+            err=True,
+        )
+        return 3
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
