@@ -53,6 +53,7 @@ def make_executor(
     *,
     scheduler: str | None = None,
     max_workers: int | None = None,
+    connect_timeout_s: float = 10.0,
 ) -> Iterator[Executor]:
     """Context manager yielding an executor; it is shut down (or the client closed) on exit.
 
@@ -64,6 +65,8 @@ def make_executor(
         Address of a running dask.distributed scheduler (``tcp://host:port`` or ``host:port``).
     max_workers:
         Local processes to start (default: the usable CPUs).
+    connect_timeout_s:
+        How long to try reaching ``scheduler`` before giving up, s.
     """
     if scheduler:
         try:
@@ -74,7 +77,7 @@ def make_executor(
             ) from exc
         address = scheduler if "://" in scheduler else f"tcp://{scheduler}"
         try:
-            client = Client(address, timeout="10s", set_as_default=False)
+            client = Client(address, timeout=f"{connect_timeout_s}s", set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise InputError(
                 f"cannot connect to the dask scheduler: {exc}",

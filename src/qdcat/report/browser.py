@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from qdcat.core.errors import InputError, MissingDependencyError, QdcatError
@@ -234,23 +235,28 @@ def _run_sync(job: Callable[[], _T]) -> _T:
         return pool.submit(job).result()
 
 
-@contextmanager
-def _launch(timeout_s: float) -> Iterator[Browser]:
-    """Start headless Chromium through Playwright; closes it on exit."""
+def _playwright() -> ModuleType:
+    """``playwright.sync_api``, or :class:`MissingDependencyError` when it is not installed."""
     try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api
     except ImportError:
         raise MissingDependencyError(
             "playwright", extra="browser", feature="the headless-browser report check"
         ) from None
+    return playwright.sync_api
+
+
+@contextmanager
+def _launch(timeout_s: float) -> Iterator[Browser]:
+    """Start headless Chromium through Playwright; closes it on exit."""
+    sync_api = _playwright()
     executable = find_chromium()
     if executable is None:
         raise ChromiumNotFoundError(
             "Chromium was not found (looked at $QDCAT_CHROMIUM, /usr/bin/chromium and for "
             f"{', '.join(_CHROMIUM_NAMES)} on PATH); {_INSTALL_HINT}"
         )
-    with sync_playwright() as playwright:
+    with sync_api.sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(
                 executable_path=executable,
@@ -258,7 +264,7 @@ def _launch(timeout_s: float) -> Iterator[Browser]:
                 headless=True,
                 timeout=timeout_s * 1000,
             )
-        except PlaywrightError as exc:
+        except sync_api.Error as exc:
             raise BrowserCheckError(
                 f"could not start Chromium {executable!r}: {_first_line(exc)}"
             ) from exc
@@ -269,7 +275,7 @@ def _launch(timeout_s: float) -> Iterator[Browser]:
 
 
 def _check_html(file: Path, *, timeout_s: float, require_images: bool) -> BrowserCheck:
-    from playwright.sync_api import Error as PlaywrightError
+    PlaywrightError = _playwright().Error
 
     url = file.as_uri()
     console_errors: list[str] = []
@@ -320,7 +326,7 @@ def _check_html(file: Path, *, timeout_s: float, require_images: bool) -> Browse
 
 
 def _screenshot(file: Path, out: Path, *, width: int, timeout_s: float) -> None:
-    from playwright.sync_api import Error as PlaywrightError
+    PlaywrightError = _playwright().Error
 
     with _launch(timeout_s) as browser:
         page = browser.new_page(viewport={"width": width, "height": 800})
