@@ -43,7 +43,7 @@ def test_dask_scheduler_address() -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         host="127.0.0.1", protocol="tcp", n_workers=1, threads_per_worker=1, processes=False,
-        dashboard_address=None,
+        dashboard_address=":0",
     ) as cluster:
         with make_executor(scheduler=cluster.scheduler_address) as ex:
             assert _squares(ex) == [i * i for i in range(8)]

@@ -24,17 +24,6 @@ from qdcat.report.browser import (
 )
 
 
-@pytest.fixture
-def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        pytest.skip(
-            "no Chromium found ($QDCAT_CHROMIUM, /usr/bin/chromium, chromium, chromium-browser, "
-            "google-chrome); install it with 'apt-get install chromium'"
-        )
-    return path
-
-
 def _png_data_uri(seed: int) -> str:
     import matplotlib
 

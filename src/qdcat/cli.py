@@ -64,7 +64,7 @@ def _root(
     ] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show tracebacks of errors (for bug reports).")
-    ] = False,
+    ] = False,  # handled in main() so that it may stand anywhere
 ) -> None:
     """Defect-engineered quantum-dot photocatalysis: analysis and simulation."""
 
@@ -227,9 +227,13 @@ def catalysis_yields(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, turn qdcat errors into exit code 2 and one line on stderr."""
+    """Entry point: run the app, turn qdcat errors into exit code 2 and one line on stderr.
+
+    ``--debug`` may stand anywhere on the command line.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
     try:
         app(args=args, prog_name="qdcat", standalone_mode=False)
     except QdcatError as exc:
@@ -238,19 +242,18 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"qdcat: error: {exc}", err=True)
         return exc.exit_code
     except typer.Exit as exc:
-        return exc.exit_code
+        return int(exc.exit_code)
     except typer.Abort:
         typer.echo("qdcat: aborted", err=True)
         return 130
     except KeyboardInterrupt:
         typer.echo("qdcat: interrupted", err=True)
         return 130
-    except Exception as exc:  # click's usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # usage errors of the command-line parser (typer's or click's exception classes)
+        if hasattr(exc, "show") and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
-            return 2
+            return 0 if type(exc).__name__ == "NoArgsIsHelpError" else int(exc.exit_code)
         if debug:
             raise
         typer.echo(

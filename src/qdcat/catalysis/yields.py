@@ -164,7 +164,11 @@ def simulate_yields(
         raise InputError("no products given", field="final_umol", expected="{'CO': 12.2, ...}")
     for name, value in final_umol.items():
         _check_product_name(name, field="final_umol", file=None)
-        if not (math.isfinite(float(value)) and float(value) >= 0):
+        try:
+            amount = float(value)
+        except (TypeError, ValueError):
+            amount = math.nan
+        if not (math.isfinite(amount) and amount >= 0):
             raise InputError(
                 "final amount must be a finite number >= 0",
                 field=f"final_umol[{name!r}]",
@@ -442,13 +446,13 @@ def _read_frame(
                 series[product].append(_Series(product, run, column, s.time_h, s.amount_umol))
         data_format = "wide (columns '<P>_umol_run<k>')"
 
-    ends = {(s.product, s.run): float(s.time_h[-1]) for ss in series.values() for s in ss}
-    first_end = next(iter(ends.values()))
-    for (product, run), end in ends.items():
+    ends = [(s.column, s.run, float(s.time_h[-1])) for ss in series.values() for s in ss]
+    first_end = ends[0][2]
+    for column, run, end in ends:
         if not math.isclose(end, first_end, rel_tol=1e-9, abs_tol=1e-9):
             raise InputError(
-                f"runs and products end at different times: {product} run {run} ends at "
-                f"{end:g} h, the first at {first_end:g} h; final amounts and selectivities "
+                f"runs and products end at different times: {column} (run {run}) ends at "
+                f"{end:g} h, {ends[0][0]} at {first_end:g} h; final amounts and selectivities "
                 "need a common final time",
                 file=file,
                 field=_TIME,
@@ -885,7 +889,7 @@ def _bar_value(result: Result, product: str, stack: str, basis: str) -> float:
 
 
 def plot_sample_yields(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | None,
     result: Result | None = None,
     *,
     product: str = "CO",
@@ -945,12 +949,19 @@ def plot_sample_yields(
     for ti, top, s in zip(t, bottoms, share, strict=True):
         if math.isfinite(s):
             _annotate_bar(ax_b, ti, top, f"{100 * s:.0f} %")
-    _style(ax_b, "Illumination time (h)", "Amount (µmol)", f"(b)  {_pretty(product)} selectivity")
+    _style(
+        ax_b,
+        "Illumination time (h)",
+        "Amount (µmol)",
+        f"(b)  {_pretty(product)} selectivity (product basis)",
+    )
     ax_b.set_xticks(t)
     ax_b.set_ylim(0, bottoms.max() * 1.15 if bottoms.size and bottoms.max() > 0 else 1)
     ax_b.legend(fontsize=_LEGEND_SIZE, frameon=False, loc="upper left")
     name = (
-        title if title is not None else frame.attrs.get("sample") or frame.attrs.get("source_file")
+        title
+        if title is not None or frame is None
+        else frame.attrs.get("sample") or frame.attrs.get("source_file")
     )
     if name:
         fig.suptitle(str(name), fontsize=_LABEL_SIZE)

@@ -40,8 +40,8 @@ from qdcat.core.errors import InputError
 
 __all__ = [
     "DEFAULT_WAVELENGTH_NM",
-    "SCATTER_REFERENCE_eV",
     "AbsorptionParams",
+    "SCATTER_REFERENCE_eV",
     "absorbance_model",
     "simulate_absorbance",
     "true_band_gap_eV",
@@ -199,7 +199,11 @@ def simulate_absorbance(
         )
     generator = _as_generator(rng)
     clean = params.absorbance(nm_to_eV(wl))
-    noisy = clean + generator.normal(0.0, noise_absorbance, size=wl.shape) if noise_absorbance else clean
+    noisy = (
+        clean + generator.normal(0.0, noise_absorbance, size=wl.shape)
+        if noise_absorbance
+        else clean
+    )
     attrs: dict[str, object] = {
         "units": "",
         "long_name": "absorbance",
