@@ -52,7 +52,8 @@ def test_refuses_to_replace_a_folder_qdcat_did_not_write(tmp_path: Path) -> None
 
 
 def test_refuses_missing_parent(tmp_path: Path) -> None:
-    with pytest.raises(OutputError, match="does not exist"), atomic_directory(
-        tmp_path / "no" / "out"
+    with (
+        pytest.raises(OutputError, match="does not exist"),
+        atomic_directory(tmp_path / "no" / "out"),
     ):
         pass

@@ -16,7 +16,11 @@ from qdcat.core.errors import (
 
 def test_input_error_names_file_line_field_expected_found() -> None:
     e = InputError(
-        "not a number", file="data/a.csv", line=7, field="absorbance", expected="a number",
+        "not a number",
+        file="data/a.csv",
+        line=7,
+        field="absorbance",
+        expected="a number",
         found="1.2.3",
     )
     assert str(e) == "data/a.csv:7: absorbance: not a number (expected a number, found '1.2.3')"

@@ -32,8 +32,11 @@ def test_serial_executor_carries_exceptions() -> None:
 
 
 def test_unknown_kind_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="expected 'serial' or 'processes'"), make_executor(
-        "threads"  # type: ignore[arg-type]
+    with (
+        pytest.raises(InputError, match="expected 'serial' or 'processes'"),
+        make_executor(
+            "threads"  # type: ignore[arg-type]
+        ),
     ):
         pass
 
@@ -41,18 +44,27 @@ def test_unknown_kind_is_an_input_error() -> None:
 @pytest.mark.dask
 def test_dask_scheduler_address() -> None:
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        host="127.0.0.1", protocol="tcp", n_workers=1, threads_per_worker=1, processes=False,
-        dashboard_address=":0",
-    ) as cluster:
-        with make_executor(scheduler=cluster.scheduler_address) as ex:
-            assert _squares(ex) == [i * i for i in range(8)]
+    with (
+        distributed.LocalCluster(
+            host="127.0.0.1",
+            protocol="tcp",
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=":0",
+        ) as cluster,
+        make_executor(scheduler=cluster.scheduler_address) as ex,
+    ):
+        assert _squares(ex) == [i * i for i in range(8)]
 
 
 def test_unreachable_scheduler_is_a_clear_error() -> None:
     pytest.importorskip("distributed")
-    with pytest.raises(InputError, match="--scheduler"), make_executor(
-        scheduler="tcp://127.0.0.1:9",  # port 9 (discard): nothing listens there
-        connect_timeout_s=1.0,
+    with (
+        pytest.raises(InputError, match="--scheduler"),
+        make_executor(
+            scheduler="tcp://127.0.0.1:9",  # port 9 (discard): nothing listens there
+            connect_timeout_s=1.0,
+        ),
     ):
         pass

@@ -46,9 +46,7 @@ def _run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
     return code, captured.out, captured.err
 
 
-def _assert_clean_failure(
-    code: int, err: str, out_dir: Path, *must_contain: str
-) -> None:
+def _assert_clean_failure(code: int, err: str, out_dir: Path, *must_contain: str) -> None:
     assert code == 2, err
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1, f"expected one line on stderr, got: {err!r}"
@@ -91,15 +89,23 @@ def test_demo_band_gaps_recover_the_simulation_truth(demo_run: Path) -> None:
         # second-derivative definition of the noiseless model
         truth = true_band_gap_eV(
             AbsorptionParams(
-                exciton_eV=p["exciton_eV"], exciton_width_eV=0.09, exciton_amplitude=0.35,
-                abs2_offset_eV=0.18, abs2_width_eV=0.14, abs2_amplitude=p["abs2_amplitude"],
-                continuum_amplitude=0.6, scatter=0.02,
+                exciton_eV=p["exciton_eV"],
+                exciton_width_eV=0.09,
+                exciton_amplitude=0.35,
+                abs2_offset_eV=0.18,
+                abs2_width_eV=0.14,
+                abs2_amplitude=p["abs2_amplitude"],
+                continuum_amplitude=0.6,
+                scatter=0.02,
             )
         )
         q = entry["quantities"]["band_gap_eV"]
         assert abs(q["value"] - truth) <= max(3 * q["stderr"], 0.005), (name, q, truth)
     # the paper's range over the series: 2.14-2.46 eV (Fig. S7), widening with Cu deficiency
-    gaps = [e["quantities"]["band_gap_eV"]["value"] for e in doc["analyses"]["band_gap"]["samples"].values()]
+    gaps = [
+        e["quantities"]["band_gap_eV"]["value"]
+        for e in doc["analyses"]["band_gap"]["samples"].values()
+    ]
     assert gaps == sorted(gaps)
     assert 2.08 < gaps[0] < 2.20 and 2.40 < gaps[-1] < 2.52
 
@@ -127,7 +133,7 @@ def test_demo_co_yields_match_the_paper(demo_run: Path) -> None:
 def test_report_is_self_contained_and_labelled(demo_run: Path) -> None:
     html = (demo_run / "report.html").read_text()
     assert "Simulated data." in html
-    assert "src=\"http" not in html and "href=\"http" not in html.replace("https://doi.org", "")
+    assert 'src="http' not in html and 'href="http' not in html.replace("https://doi.org", "")
     assert html.count("data:image/png;base64,") == 2 + 2 * 4  # comparison + per-sample figures
     doc = json.loads((demo_run / "results.json").read_text())
     for f in doc["provenance"]["inputs"]:
@@ -148,7 +154,7 @@ def test_report_loads_in_headless_chromium(demo_run: Path, chromium: str) -> Non
 def test_rerun_replaces_previous_output(project: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     for _ in range(2):
-        code, stdout, err = _run_cli(["run", str(project), "--out", str(out), "--serial"], capsys)
+        code, _, err = _run_cli(["run", str(project), "--out", str(out), "--serial"], capsys)
         assert code == 0, err
     assert (out / "report.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "proj"]
@@ -181,8 +187,8 @@ def test_missing_project_file(tmp_path: Path, capsys) -> None:
 
 
 def test_malformed_toml_names_line(project: Path, tmp_path: Path, capsys) -> None:
-    _edit(project, 'cu_in_ratio = 0.43', 'cu_in_ratio = = 0.43')
-    line = next(i for i, l in enumerate(project.read_text().splitlines(), 1) if "= =" in l)
+    _edit(project, "cu_in_ratio = 0.43", "cu_in_ratio = = 0.43")
+    line = next(i for i, text in enumerate(project.read_text().splitlines(), 1) if "= =" in text)
     out = tmp_path / "out"
     code, _, err = _run_cli(["run", str(project), "--out", str(out)], capsys)
     _assert_clean_failure(code, err, out, f"project.toml:{line}:", "malformed TOML")
@@ -190,11 +196,18 @@ def test_malformed_toml_names_line(project: Path, tmp_path: Path, capsys) -> Non
 
 def test_unknown_key_suggests_the_right_one(project: Path, tmp_path: Path, capsys) -> None:
     _edit(project, "cu_in_ratio = 0.26", "cu_in = 0.26")
-    line = next(i for i, l in enumerate(project.read_text().splitlines(), 1) if "cu_in = " in l)
+    line = next(
+        i for i, text in enumerate(project.read_text().splitlines(), 1) if "cu_in = " in text
+    )
     out = tmp_path / "out"
     code, _, err = _run_cli(["run", str(project), "--out", str(out)], capsys)
     _assert_clean_failure(
-        code, err, out, f"project.toml:{line}:", "samples[2].cu_in", "unknown key",
+        code,
+        err,
+        out,
+        f"project.toml:{line}:",
+        "samples[2].cu_in",
+        "unknown key",
         "did you mean 'cu_in_ratio'",
     )
 
@@ -278,7 +291,9 @@ def test_installed_command_exits_2_without_traceback(tmp_path: Path) -> None:
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "qdcat"]
     proc = subprocess.run(
         [*cmd, "run", str(bad), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
@@ -294,7 +309,10 @@ def test_run_on_a_dask_scheduler(project: Path, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     out = tmp_path / "out"
     with distributed.LocalCluster(
-        host="127.0.0.1", n_workers=1, threads_per_worker=2, processes=True,
+        host="127.0.0.1",
+        n_workers=1,
+        threads_per_worker=2,
+        processes=True,
         dashboard_address=":0",
     ) as cluster:
         address = cluster.scheduler_address
@@ -303,11 +321,12 @@ def test_run_on_a_dask_scheduler(project: Path, tmp_path: Path) -> None:
         cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "qdcat"]
         proc = subprocess.run(
             [*cmd, "run", str(project), "--out", str(out), "--scheduler", address],
-            capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
         )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((out / "results.json").read_text())
     assert doc["provenance"]["executor"] == f"dask.distributed at {address}"
-    assert all(
-        e["status"] == "ok" for a in doc["analyses"].values() for e in a["samples"].values()
-    )
+    assert all(e["status"] == "ok" for a in doc["analyses"].values() for e in a["samples"].values())

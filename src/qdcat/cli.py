@@ -97,7 +97,10 @@ def save_figure(fig: Any, path: Path) -> None:
     fmt = path.suffix.lstrip(".").lower() or "png"
     if fmt not in {"png", "svg", "pdf"}:
         raise InputError(
-            "unsupported figure format", field="--plot", expected=".png, .svg or .pdf", found=path.name
+            "unsupported figure format",
+            field="--plot",
+            expected=".png, .svg or .pdf",
+            found=path.name,
         )
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")

@@ -11,10 +11,10 @@ import scipy.constants as _sc
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
-    "AVOGADRO_per_mol",
-    "BOLTZMANN_eV_K",
     "BOLTZMANN_J_K",
     "ELEMENTARY_CHARGE_C",
+    "AVOGADRO_per_mol",
+    "BOLTZMANN_eV_K",
     "FARADAY_C_mol",
     "GAS_CONSTANT_J_mol_K",
     "HC_eV_nm",

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from qdcat.core.units import unit_slug
+
 __all__ = [
     "FitQuality",
     "Quantity",
@@ -72,19 +74,13 @@ def dumps_json(obj: Any, *, indent: int | None = 2) -> str:
     return json.dumps(to_jsonable(obj), indent=indent, allow_nan=False, ensure_ascii=False)
 
 
-def _unit_slug(unit: str) -> str:
-    """Unit as it appears at the end of a key: ``'umol g-1 h-1'`` -> ``'umol_g_h'``."""
-    parts = [p.replace("-1", "").replace("^-1", "") for p in unit.replace("/", " ").split()]
-    return "_".join(p for p in parts if p)
-
-
 def stderr_key(name: str, unit: str = "") -> str:
     """Key of the standard error of quantity ``name`` in flat JSON.
 
     The unit suffix stays last: ``band_gap_eV`` -> ``band_gap_stderr_eV``; a name without a
     unit suffix gets ``_stderr`` appended (``cu2_fraction`` -> ``cu2_fraction_stderr``).
     """
-    slug = _unit_slug(unit) if unit else ""
+    slug = unit_slug(unit) if unit else ""
     if slug and name.endswith("_" + slug) and len(name) > len(slug) + 1:
         return f"{name[: -len(slug) - 1]}_stderr_{slug}"
     return f"{name}_stderr"

@@ -29,7 +29,9 @@ def example_project(name: str = "zcis") -> Path:
     path = _root() / name / "project.toml"
     if not path.is_file():
         raise InputError(
-            "no such example project", field="example", expected=", ".join(list_examples()),
+            "no such example project",
+            field="example",
+            expected=", ".join(list_examples()),
             found=name,
         )
     return path

@@ -59,8 +59,9 @@ def _slug(name: str) -> str:
 
 def _header(kind: str, name: str) -> str:
     return (
-        f"# SIMULATED {kind} of {name} by qdcat's forward model (python -m qdcat.examples.generate)\n"
-        "# with the numbers reported in Cai et al., ACS Catal. 2023, doi:10.1021/acscatal.3c03884;\n"
+        f"# SIMULATED {kind} of {name} by qdcat's forward model\n"
+        "# (python -m qdcat.examples.generate) with the numbers reported in Cai et al.,\n"
+        "# ACS Catal. 2023, doi:10.1021/acscatal.3c03884;\n"
         "# not a measurement. See examples/zcis/README.md for the assumptions.\n"
     )
 

@@ -46,6 +46,7 @@ import pandas as pd
 import xarray as xr
 
 from qdcat.core.errors import InputError
+from qdcat.core.units import unit_slug
 
 __all__ = ["UNITS", "parse_header", "read_frame", "read_table"]
 
@@ -198,39 +199,12 @@ def _clean_text(text: str) -> str:
     return text.translate(_TRANSLATE)
 
 
-def _unit_slug(unit: str) -> str:
-    """Unit text as a key suffix: ``'umol g-1 h-1'`` -> ``'umol_g_h'``.
-
-    An exponent ``-1`` after the first factor is dropped (it reads as "per"); other exponents
-    keep their digits (``'mW cm-2'`` -> ``'mW_cm2'``, ``'cm-1'`` -> ``'cm1'``).
-    """
-    u = unit.strip()
-    special = {"%": "pct", "a.u.": "au", "a.u": "au", "arb. units": "au", "arb.u.": "au"}
-    if u.lower() in special:
-        return special[u.lower()]
-    u = u.replace("°C", "degC").replace("°", "deg")
-    parts: list[str] = []
-    for i, tok in enumerate(t for t in re.split(r"[\s/*]+", u) if t):
-        m = _UNIT_TOKEN.match(tok)
-        if m is None:
-            cleaned = re.sub(r"[^A-Za-z0-9]+", "", tok)
-            if cleaned:
-                parts.append(cleaned)
-            continue
-        base, exp = m.group(1).replace("%", "pct"), m.group(2)
-        if exp is None or (exp == "-1" and i > 0):
-            parts.append(base)
-        else:
-            parts.append(base + exp.lstrip("+-"))
-    return "_".join(parts)
-
-
 def _is_unit_text(text: str) -> bool:
     """True if ``text`` (written after '/' or ', ') is made only of recognised unit factors."""
     text = text.strip()
     if not text:
         return False
-    if _unit_slug(text) in UNITS:
+    if unit_slug(text) in UNITS:
         return True
     for tok in re.split(r"[\s/*]+", text):
         m = _UNIT_TOKEN.match(tok)
@@ -310,7 +284,7 @@ def parse_header(text: str) -> tuple[str, str, str]:
                 k, unit_key = found
                 quantity_text, unit = "_".join(tokens[:-k]), UNITS[unit_key]
     quantity = _snake(quantity_text)
-    slug = _unit_slug(unit) if unit else ""
+    slug = unit_slug(unit) if unit else ""
     if not quantity:
         # e.g. '(nm)' alone: keep what there is rather than inventing a quantity
         return slug, slug, unit

@@ -176,9 +176,9 @@ def find_line(text: str, loc: Sequence[str | int]) -> int | None:
         pattern = re.compile(rf'^\s*["\']?{re.escape(key)}["\']?\s*=')
         for i, line in enumerate(lines):
             t, idx = table_of_line[i]
-            if t == table and (idx == index or not any(isinstance(p, int) for p in loc)):
-                if pattern.match(line):
-                    return i + 1
+            indexed = idx == index or not any(isinstance(p, int) for p in loc)
+            if t == table and indexed and pattern.match(line):
+                return i + 1
         header = ".".join(parts[: split + 1])
         for i, line in enumerate(lines):
             m = _HEADER.match(line)

@@ -27,13 +27,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from qdcat import __version__  # noqa: E402
-from qdcat.core.atomic import atomic_directory  # noqa: E402
-from qdcat.core.errors import FitError, QdcatError  # noqa: E402
-from qdcat.core.executors import make_executor  # noqa: E402
-from qdcat.core.results import Result, dumps_json, to_jsonable  # noqa: E402
-from qdcat.pipeline.project import LoadedProject, load_project  # noqa: E402
-from qdcat.pipeline.registry import get_analysis  # noqa: E402
+from qdcat import __version__
+from qdcat.core.atomic import atomic_directory
+from qdcat.core.errors import FitError, QdcatError
+from qdcat.core.executors import make_executor
+from qdcat.core.results import Result, dumps_json, to_jsonable
+from qdcat.pipeline.project import LoadedProject, load_project
+from qdcat.pipeline.registry import get_analysis
 
 __all__ = ["RunSummary", "TaskOutcome", "run_project", "run_task", "sample_slug"]
 
@@ -98,9 +98,7 @@ def run_task(
             seconds=time.perf_counter() - t0,
         )
     png = figure_png(analysis.plot(result, sample))
-    return TaskOutcome(
-        analysis_name, sample["name"], result, png, seconds=time.perf_counter() - t0
-    )
+    return TaskOutcome(analysis_name, sample["name"], result, png, seconds=time.perf_counter() - t0)
 
 
 @dataclass
@@ -182,18 +180,13 @@ def run_project(
     """
     import time
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-    from rich.progress import TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from qdcat.report.html import render_report
 
     t_start = time.perf_counter()
     project = load_project(project_path)
-    tasks = [
-        (planned, name)
-        for planned in project.plan
-        for name in planned.samples
-    ]
+    tasks = [(planned, name) for planned in project.plan for name in planned.samples]
     out_dir = Path(out_dir)
     summary = RunSummary(out_dir=out_dir, n_tasks=len(tasks))
     executor_label = f"dask.distributed at {scheduler}" if scheduler else executor

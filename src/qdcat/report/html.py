@@ -15,6 +15,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from qdcat.core.results import format_value
+from qdcat.core.units import unit_slug
 
 __all__ = ["render_report"]
 
@@ -51,12 +52,44 @@ def _data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def _label(name: str) -> str:
-    """Quantity key -> column label: ``band_gap_eV`` -> ``band gap (eV)``."""
-    for unit in ("umol_g_h", "umol_h", "umol", "eV", "nm", "ps", "ns", "mg", "meV"):
-        if name.endswith("_" + unit):
-            return f"{name[: -len(unit) - 1].replace('_', ' ')} ({unit.replace('_', ' ')})"
-    return name.replace("_", " ")
+def _label(name: str, unit: str = "") -> str:
+    """Quantity key -> label: ``('band_gap_eV', 'eV')`` -> ``'band gap (eV)'``."""
+    slug = unit_slug(unit) if unit else ""
+    if slug and name.endswith("_" + slug) and len(name) > len(slug) + 1:
+        name = name[: -len(slug) - 1]
+    text = name.replace("_", " ")
+    return f"{text} ({unit})" if unit else text
+
+
+def _analysis_table(a: Mapping[str, Any]) -> dict[str, Any]:
+    """One analysis as quantities (rows) x samples (columns), the paper's table layout."""
+    samples = list(a["samples"])
+    order: dict[str, str] = {}
+    for e in a["samples"].values():
+        for qname, q in e.get("quantities", {}).items():
+            order.setdefault(qname, q.get("unit", ""))
+    rows = []
+    for qname, unit in order.items():
+        cells = []
+        for s in samples:
+            e = a["samples"][s]
+            if e["status"] == "failed":
+                cells.append("failed")
+            else:
+                cells.append(_format_quantity(e["quantities"].get(qname)))
+        rows.append({"label": _label(qname, unit), "key": qname, "cells": cells})
+    fits = []
+    for s in samples:
+        fit = a["samples"][s].get("fit")
+        if fit:
+            rmse = fit.get("rmse")
+            fits.append(
+                ("RMSE " + (f"{rmse:.3g}" if rmse is not None else "n/a"))
+                + f", {fit['n_evaluations']} evaluations"
+            )
+        else:
+            fits.append(None)
+    return {"samples": samples, "rows": rows, "fits": fits if any(fits) else None}
 
 
 def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
@@ -69,8 +102,13 @@ def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
     # Comparison table: samples x (composition, each analysis' summary quantities).
     columns: list[tuple[str, str, str]] = []  # (analysis, quantity, label)
     for aname, a in results["analyses"].items():
+        units = {
+            q: e["quantities"][q].get("unit", "")
+            for e in a["samples"].values()
+            for q in e.get("quantities", {})
+        }
         for qname in a["summary"]:
-            columns.append((aname, qname, _label(qname)))
+            columns.append((aname, qname, _label(qname, units.get(qname, ""))))
     rows = []
     for sample in results["samples"]:
         cells = []
@@ -98,7 +136,7 @@ def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
             columns=columns,
             rows=rows,
             image=image,
-            label=_label,
+            tables={name: _analysis_table(a) for name, a in results["analyses"].items()},
             n_failed=n_failed,
         )
     )
