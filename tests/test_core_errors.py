@@ -48,3 +48,25 @@ def test_convergence_error_is_a_fit_error() -> None:
 def test_found_none_can_be_shown_explicitly() -> None:
     e = InputError("missing value", expected="a number", found=None, has_found=True)
     assert "found None" in str(e)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        InputError("bad", file="a.csv", line=3, field="x", expected="a number", found="q"),
+        ConfigError("unknown key", file="p.toml", key_path="samples[0].m", line=4),
+        ConvergenceError("max evaluations", n_evaluations=10),
+        MissingDependencyError("distributed", extra="dask", feature="--scheduler"),
+        FitError("singular Jacobian"),
+        QdcatError("plain"),
+    ],
+)
+def test_errors_cross_process_boundaries_intact(error: QdcatError) -> None:
+    # Worker processes and dask workers send exceptions back pickled.
+    import pickle
+
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert str(back) == str(error)
+    assert vars(back).get("line") == vars(error).get("line")
+    assert vars(back).get("key_path") == vars(error).get("key_path")

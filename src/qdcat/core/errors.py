@@ -29,10 +29,28 @@ def _describe(value: object, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _rebuild(cls: type[QdcatError], args: tuple, kwargs: dict) -> QdcatError:
+    return cls(*args, **kwargs)
+
+
 class QdcatError(Exception):
-    """Root of every error qdcat raises deliberately (exit code 2 on the command line)."""
+    """Root of every error qdcat raises deliberately (exit code 2 on the command line).
+
+    Errors keep the arguments they were made with, so that they cross process boundaries
+    (local worker processes, dask workers) intact: the same class, message and fields.
+    """
 
     exit_code = 2
+    _init_args: tuple = ()
+    _init_kwargs: dict = {}  # noqa: RUF012 - replaced per instance, never mutated
+
+    def _remember(self, *args: object, **kwargs: object) -> None:
+        self._init_args, self._init_kwargs = args, kwargs
+
+    def __reduce__(self):  # type: ignore[override]
+        if not self._init_args and not self._init_kwargs:
+            return super().__reduce__()
+        return (_rebuild, (type(self), self._init_args, self._init_kwargs))
 
 
 class InputError(QdcatError, ValueError):
@@ -63,6 +81,15 @@ class InputError(QdcatError, ValueError):
         found: object = None,
         has_found: bool | None = None,
     ) -> None:
+        self._remember(
+            message,
+            file=file,
+            line=line,
+            field=field,
+            expected=expected,
+            found=found,
+            has_found=has_found,
+        )
         self.file = Path(file) if file is not None else None
         self.line = line
         self.field = field
@@ -106,6 +133,14 @@ class ConfigError(InputError):
         has_found: bool | None = None,
     ) -> None:
         self.key_path = key_path
+        remembered = dict(
+            file=file,
+            key_path=key_path,
+            line=line,
+            expected=expected,
+            found=found,
+            has_found=has_found,
+        )
         super().__init__(
             message,
             file=file,
@@ -115,6 +150,7 @@ class ConfigError(InputError):
             found=found,
             has_found=has_found,
         )
+        self._remember(message, **remembered)
 
 
 class FitError(QdcatError, RuntimeError):
@@ -125,6 +161,7 @@ class ConvergenceError(FitError):
     """The optimiser stopped without meeting its convergence criteria."""
 
     def __init__(self, message: str, *, n_evaluations: int | None = None) -> None:
+        self._remember(message, n_evaluations=n_evaluations)
         self.n_evaluations = n_evaluations
         suffix = f" after {n_evaluations} evaluations" if n_evaluations is not None else ""
         super().__init__(f"fit did not converge{suffix}: {message}")
@@ -134,6 +171,7 @@ class MissingDependencyError(QdcatError, ImportError):
     """An optional package is needed for this feature; the message says which extra installs it."""
 
     def __init__(self, package: str, *, extra: str, feature: str) -> None:
+        self._remember(package, extra=extra, feature=feature)
         self.package = package
         self.extra = extra
         self.feature = feature

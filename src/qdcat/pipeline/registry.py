@@ -26,7 +26,7 @@ import importlib
 import pkgutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -79,7 +79,6 @@ class Analysis:
     summary: tuple[str, ...] = ()
     description: str = ""
     references: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, Analysis] = {}
