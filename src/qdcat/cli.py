@@ -73,28 +73,13 @@ def _root(
 # helpers shared by the analysis commands
 
 
-def _emit(result: Any, json_out: Path | None, plot_out: Path | None, fig_factory: Any) -> None:
-    """Print a one-screen summary; write ``--json`` and ``--plot`` atomically."""
-    from qdcat.core.results import write_json
-
-    for name, q in result.quantities.items():
-        typer.echo(f"{name:32s} {q}")
-    for w in result.warnings:
-        typer.echo(f"warning: {w}", err=True)
-    if json_out is not None:
-        write_json(json_out, result.flat())
-    if plot_out is not None:
-        save_figure(fig_factory(), plot_out)
-
-
-def save_figure(fig: Any, path: Path) -> None:
-    """Save a matplotlib figure atomically (format from the suffix)."""
-    import io
-
-    from qdcat.core.atomic import atomic_write_bytes
+def _plot_format(path: Path | None) -> str | None:
+    """Figure format from ``--plot``'s suffix; checked before any work is done."""
     from qdcat.core.errors import InputError
 
-    fmt = path.suffix.lstrip(".").lower() or "png"
+    if path is None:
+        return None
+    fmt = path.suffix.lstrip(".").lower()
     if fmt not in {"png", "svg", "pdf"}:
         raise InputError(
             "unsupported figure format",
@@ -102,9 +87,38 @@ def save_figure(fig: Any, path: Path) -> None:
             expected=".png, .svg or .pdf",
             found=path.name,
         )
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
-    atomic_write_bytes(path, buf.getvalue())
+    return fmt
+
+
+def _emit(result: Any, json_out: Path | None, plot_out: Path | None, fig_factory: Any) -> None:
+    """Print a one-screen summary; write ``--json`` and ``--plot``, each whole or not at all.
+
+    The figure is rendered before anything is written, so a failure leaves no partial output.
+    """
+    import io
+
+    from qdcat.core.atomic import atomic_write_bytes
+    from qdcat.core.results import write_json
+
+    from qdcat.core.errors import OutputError
+
+    for option, target in (("--json", json_out), ("--plot", plot_out)):
+        if target is not None and not target.resolve().parent.is_dir():
+            raise OutputError(f"{option} {target}: folder {target.parent} does not exist")
+    figure_bytes = None
+    fmt = _plot_format(plot_out)
+    if plot_out is not None:
+        buf = io.BytesIO()
+        fig_factory().savefig(buf, format=fmt, dpi=150, bbox_inches="tight")
+        figure_bytes = buf.getvalue()
+    for name, q in result.quantities.items():
+        typer.echo(f"{name:32s} {q}")
+    for w in result.warnings:
+        typer.echo(f"warning: {w}", err=True)
+    if json_out is not None:
+        write_json(json_out, result.flat())
+    if plot_out is not None and figure_bytes is not None:
+        atomic_write_bytes(plot_out, figure_bytes)
 
 
 def _command_line() -> str:
@@ -197,6 +211,7 @@ def uvvis_bandgap(
     from qdcat.optics import band_gap_second_derivative, plot_band_gap
     from qdcat.pipeline.analyses.band_gap import load_spectrum
 
+    _plot_format(plot_out)
     spectrum = load_spectrum(file)
     result = band_gap_second_derivative(spectrum, energy_range_eV=energy_range)
     _emit(result, json_out, plot_out, lambda: plot_band_gap(result))
@@ -221,6 +236,7 @@ def catalysis_yields(
     from qdcat.catalysis import analyse_yields, plot_sample_yields
     from qdcat.pipeline.analyses.product_yields import load_yields
 
+    _plot_format(plot_out)
     frame = load_yields(file)
     result = analyse_yields(frame, catalyst_mass_mg=mass_mg)
     _emit(result, json_out, plot_out, lambda: plot_sample_yields(frame, result))

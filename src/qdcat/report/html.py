@@ -32,11 +32,15 @@ def _env() -> Environment:
     return env
 
 
-def _format_quantity(q: Mapping[str, Any] | None) -> str:
-    """``{'value': 2.351, 'stderr': 0.004, 'unit': 'eV'}`` -> ``'2.351 ± 0.004 eV'``."""
+def _format_quantity(q: Mapping[str, Any] | None, *, with_unit: bool = True) -> str:
+    """``{'value': 2.351, 'stderr': 0.004, 'unit': 'eV'}`` -> ``'2.351 ± 0.004 eV'``.
+
+    ``with_unit=False`` leaves the unit out (for table cells whose header names it).
+    """
     if q is None:
         return "—"
-    value, stderr, unit = q.get("value"), q.get("stderr"), q.get("unit", "")
+    value, stderr = q.get("value"), q.get("stderr")
+    unit = q.get("unit", "") if with_unit else ""
     if isinstance(value, list):
         return ", ".join(
             format_value(v, None if stderr is None else stderr[i], "")
@@ -76,7 +80,7 @@ def _analysis_table(a: Mapping[str, Any]) -> dict[str, Any]:
             if e["status"] == "failed":
                 cells.append("failed")
             else:
-                cells.append(_format_quantity(e["quantities"].get(qname)))
+                cells.append(_format_quantity(e["quantities"].get(qname), with_unit=False))
         rows.append({"label": _label(qname, unit), "key": qname, "cells": cells})
     fits = []
     for s in samples:
@@ -119,7 +123,7 @@ def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
             elif entry["status"] == "failed":
                 cells.append("failed")
             else:
-                cells.append(_format_quantity(entry["quantities"].get(qname)))
+                cells.append(_format_quantity(entry["quantities"].get(qname), with_unit=False))
         rows.append({"sample": sample, "cells": cells})
 
     n_failed = sum(
