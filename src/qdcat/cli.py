@@ -98,9 +98,8 @@ def _emit(result: Any, json_out: Path | None, plot_out: Path | None, fig_factory
     import io
 
     from qdcat.core.atomic import atomic_write_bytes
-    from qdcat.core.results import write_json
-
     from qdcat.core.errors import OutputError
+    from qdcat.core.results import write_json
 
     for option, target in (("--json", json_out), ("--plot", plot_out)):
         if target is not None and not target.resolve().parent.is_dir():
