@@ -18,7 +18,7 @@ import pytest
 
 from qdcat.cli import main
 from qdcat.examples import example_project
-from qdcat.examples.generate import SAMPLE_PARAMETERS
+from qdcat.examples.generate import absorption_params
 from qdcat.pipeline import run_project
 
 EXAMPLE = example_project("zcis").parent
@@ -80,25 +80,12 @@ def test_demo_results_document(demo_run: Path) -> None:
 
 
 def test_demo_band_gaps_recover_the_simulation_truth(demo_run: Path) -> None:
-    from qdcat.optics import AbsorptionParams, true_band_gap_eV
+    from qdcat.optics import true_band_gap_eV
 
     doc = json.loads((demo_run / "results.json").read_text())
     for name, entry in doc["analyses"]["band_gap"]["samples"].items():
-        p = SAMPLE_PARAMETERS[name]
-        # the generator's parameters (qdcat.examples.generate): the truth by the
-        # second-derivative definition of the noiseless model
-        truth = true_band_gap_eV(
-            AbsorptionParams(
-                exciton_eV=p["exciton_eV"],
-                exciton_width_eV=0.09,
-                exciton_amplitude=0.35,
-                abs2_offset_eV=0.18,
-                abs2_width_eV=0.14,
-                abs2_amplitude=p["abs2_amplitude"],
-                continuum_amplitude=0.6,
-                scatter=0.02,
-            )
-        )
+        # the truth: the second-derivative minimum of the generator's noiseless model
+        truth = true_band_gap_eV(absorption_params(name))
         q = entry["quantities"]["band_gap_eV"]
         assert abs(q["value"] - truth) <= max(3 * q["stderr"], 0.005), (name, q, truth)
     # the paper's range over the series: 2.14-2.46 eV (Fig. S7), widening with Cu deficiency

@@ -774,6 +774,21 @@ def _draw_evolution(ax: Axes, result: Result, product: str, colour: str, label: 
     ax.plot(c["fit_time_h"], c[f"{product}_fit_umol"], "-", color=colour, lw=1.6, zorder=2)
 
 
+def _finish_evolution_axes(ax: Axes, ylabel: str) -> None:
+    """Labels, limits and the legend of an amount-vs-time panel (a)."""
+    _style(ax, "Illumination time (h)", ylabel, "(a)")
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.legend(
+        fontsize=_LEGEND_SIZE,
+        frameon=False,
+        loc="upper left",
+        title=_EVOLUTION_KEY,
+        title_fontsize=_LEGEND_SIZE,
+        alignment="left",
+    )
+
+
 def _annotate_bar(ax: Axes, x: float, top: float, text: str) -> None:
     ax.annotate(
         text,
@@ -835,17 +850,7 @@ def plot_yields(
         colour = _SAMPLE_COLOURS[i % len(_SAMPLE_COLOURS)]
         label = f"{name} ({rate.value:.3g} µmol h$^{{-1}}$)"
         _draw_evolution(ax_a, result, product, colour, label)
-    _style(ax_a, "Illumination time (h)", f"{_pretty(product)} amount (µmol)", "(a)")
-    ax_a.set_xlim(left=0)
-    ax_a.set_ylim(bottom=0)
-    ax_a.legend(
-        fontsize=_LEGEND_SIZE,
-        frameon=False,
-        loc="upper left",
-        title=_EVOLUTION_KEY,
-        title_fontsize=_LEGEND_SIZE,
-        alignment="left",
-    )
+    _finish_evolution_axes(ax_a, f"{_pretty(product)} amount (µmol)")
 
     all_products = [
         p
@@ -915,17 +920,7 @@ def plot_sample_yields(
         rate = result.quantities[f"{p}_rate_fit_umol_h"]
         label = f"{_pretty(p)} ({rate.value:.3g} µmol h$^{{-1}}$)"
         _draw_evolution(ax_a, result, p, _PRODUCT_COLOURS[p], label)
-    _style(ax_a, "Illumination time (h)", "Amount (µmol)", "(a)")
-    ax_a.set_xlim(left=0)
-    ax_a.set_ylim(bottom=0)
-    ax_a.legend(
-        fontsize=_LEGEND_SIZE,
-        frameon=False,
-        loc="upper left",
-        title=_EVOLUTION_KEY,
-        title_fontsize=_LEGEND_SIZE,
-        alignment="left",
-    )
+    _finish_evolution_axes(ax_a, "Amount (µmol)")
 
     t = np.asarray(c["time_h"], dtype=float)
     table = np.array([np.asarray(c[f"{p}_mean_umol"], dtype=float) for p in products])

@@ -32,7 +32,7 @@ from qdcat.catalysis import simulate_yields
 from qdcat.core.atomic import atomic_write_text
 from qdcat.optics import AbsorptionParams, simulate_absorbance
 
-__all__ = ["SAMPLE_PARAMETERS", "generate_zcis", "paper_numbers"]
+__all__ = ["SAMPLE_PARAMETERS", "absorption_params", "generate_zcis", "paper_numbers"]
 
 SEED = 20231  # fixed: the shipped files are reproducible byte for byte
 
@@ -45,6 +45,21 @@ SAMPLE_PARAMETERS: dict[str, dict[str, float]] = {
 }
 CO_SELECTIVITY = 0.92
 CH4_FRACTION_OF_CO = 0.06 / 12.2
+
+
+def absorption_params(name: str) -> AbsorptionParams:
+    """The UV-vis model parameters of sample ``name`` used for the example data."""
+    p = SAMPLE_PARAMETERS[name]
+    return AbsorptionParams(
+        exciton_eV=p["exciton_eV"],
+        exciton_width_eV=0.09,
+        exciton_amplitude=0.35,
+        abs2_offset_eV=0.18,
+        abs2_width_eV=0.14,
+        abs2_amplitude=p["abs2_amplitude"],
+        continuum_amplitude=0.6,
+        scatter=0.02,
+    )
 
 
 def paper_numbers() -> dict:
@@ -81,16 +96,7 @@ def generate_zcis(out_dir: Path | None = None, *, seed: int = SEED) -> list[Path
         if name in reported and abs(reported[name] - p["co_120h_umol"]) > 1e-9:
             raise AssertionError(f"{name}: CO yield differs from the paper's {reported[name]}")
 
-        params = AbsorptionParams(
-            exciton_eV=p["exciton_eV"],
-            exciton_width_eV=0.09,
-            exciton_amplitude=0.35,
-            abs2_offset_eV=0.18,
-            abs2_width_eV=0.14,
-            abs2_amplitude=p["abs2_amplitude"],
-            continuum_amplitude=0.6,
-            scatter=0.02,
-        )
+        params = absorption_params(name)
         spectrum = simulate_absorbance(
             params, wavelength_nm=np.arange(350.0, 801.0, 1.0), noise_absorbance=0.002, rng=rng
         )
