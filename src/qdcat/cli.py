@@ -253,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
     try:
-        app(args=args, prog_name="qdcat", standalone_mode=False)
+        rv = app(args=args, prog_name="qdcat", standalone_mode=False)
     except QdcatError as exc:
         if debug:
             traceback.print_exc()
@@ -280,7 +280,8 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return 3
-    return 0
+    # without standalone mode the parser returns the code of a typer.Exit instead of raising
+    return rv if isinstance(rv, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

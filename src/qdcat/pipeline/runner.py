@@ -296,7 +296,15 @@ def _results_document(
             oc = outcomes[(a.name, s)]
             sample_entry: dict[str, Any]
             if oc.result is None:
-                sample_entry = {"status": "failed", "error": oc.error, "error_kind": oc.error_kind}
+                # no quantities: a failed fit has no numbers to report
+                sample_entry = {
+                    "status": "failed",
+                    "converged": False,
+                    "error": oc.error,
+                    "error_kind": oc.error_kind,
+                    "warnings": [],
+                    "figure": None,
+                }
                 summary.failed.append((a.name, s, oc.error or ""))
             else:
                 sample_entry = {"status": "ok", **oc.result.to_dict()}
