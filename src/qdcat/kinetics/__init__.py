@@ -1,0 +1,1 @@
+"""Carrier kinetics: fs-TA global and target analysis, TRPL reconvolution, quenching."""
