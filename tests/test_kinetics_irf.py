@@ -24,7 +24,9 @@ def _textbook(t, k, mu, sigma):
 def test_equals_textbook_form_where_it_is_safe(k: float, mu: float, sigma: float) -> None:
     t = np.linspace(-3, 30, 400)
     ours = convolved_exponentials(t, [k], mu, sigma)[:, 0]
-    np.testing.assert_allclose(ours, _textbook(t, k, mu, sigma), rtol=1e-10, atol=1e-300)
+    np.testing.assert_allclose(
+        ours, _textbook(t, k, mu, sigma), rtol=1e-10, atol=1e-250
+    )  # ours is exact where the textbook underflows
 
 
 @settings(max_examples=200)
