@@ -126,3 +126,11 @@ def test_dumps_json_is_always_valid_and_keeps_finite_numbers(obj) -> None:
         return a == b
 
     assert same(obj, back)
+
+
+def test_explicit_stderr_name() -> None:
+    r = Result(
+        "sv",
+        {"kq_per_mM_per_s": Quantity(2.6e4, 1e3, "mM-1 s-1", stderr_name="kq_stderr_per_mM_per_s")},
+    )
+    assert r.flat()["kq_stderr_per_mM_per_s"] == 1e3

@@ -113,6 +113,9 @@ class Quantity:
     stderr: float | np.ndarray | None
     unit: str
     description: str = ""
+    stderr_name: str | None = None
+    """Key of the standard error in flat JSON when the default rule (:func:`stderr_key`) does
+    not fit the name, e.g. ``kq_per_mM_per_s`` -> ``kq_stderr_per_mM_per_s``."""
 
     def is_array(self) -> bool:
         return np.ndim(self.value) > 0
@@ -129,6 +132,8 @@ class Quantity:
                     d[f"{key}_nonfinite"] = _nonfinite_label(float(x))
         if self.description:
             d["description"] = self.description
+        if self.stderr_name:
+            d["stderr_name"] = self.stderr_name
         return d
 
     def __str__(self) -> str:
@@ -192,7 +197,7 @@ class Result:
         out: dict[str, Any] = {}
         for name, q in self.quantities.items():
             out[name] = to_jsonable(q.value)
-            out[stderr_key(name, q.unit)] = to_jsonable(q.stderr)
+            out[q.stderr_name or stderr_key(name, q.unit)] = to_jsonable(q.stderr)
         for k, v in self.metadata.items():
             out.setdefault(k, to_jsonable(v))
         out["converged"] = self.converged
