@@ -4,13 +4,14 @@ Exit codes: 0 success; 1 an analysis failed or did not converge (the output is s
 with the failure recorded); 2 bad input or usage (one line on stderr naming the file, key or
 line, what was expected and what was found; ``--debug`` shows the traceback).
 
-One sub-command group per science topic (``qdcat uvvis ...``, ``qdcat catalysis ...``); every
-analysis command takes ``--json OUT`` and ``--plot OUT.png``.
+One sub-command group per science topic (``qdcat uvvis ...``, ``qdcat catalysis ...``), each a
+module of this package with its own ``app`` listed in :data:`TOPICS`; every analysis command
+takes ``--json OUT`` and ``--plot OUT.png`` (helpers in :mod:`qdcat.cli.common`).
 """
 
 from __future__ import annotations
 
-import shlex
+import importlib
 import sys
 import traceback
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from qdcat import __version__
+from qdcat.cli.common import SchedulerOpt, command_line
 from qdcat.core.errors import QdcatError
 
 app = typer.Typer(
@@ -29,25 +31,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-uvvis_app = typer.Typer(help="UV-vis absorption: band gap.", no_args_is_help=True)
-catalysis_app = typer.Typer(help="Photocatalysis: product yields and rates.", no_args_is_help=True)
-app.add_typer(uvvis_app, name="uvvis")
-app.add_typer(catalysis_app, name="catalysis")
 
-JsonOpt = Annotated[
-    Path | None, typer.Option("--json", help="Write the result as JSON to this file.")
-]
-PlotOpt = Annotated[
-    Path | None, typer.Option("--plot", help="Write the figure (PNG, SVG or PDF) to this file.")
-]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        help="Run on a dask.distributed cluster at this address (tcp://HOST:PORT). "
-        "Default: local processes.",
-    ),
-]
+#: Sub-command groups: name -> module (in this package) that defines ``app``.
+TOPICS: dict[str, str] = {
+    "uvvis": "qdcat.cli.uvvis",
+    "catalysis": "qdcat.cli.catalysis",
+}
+for _name, _module in TOPICS.items():
+    app.add_typer(importlib.import_module(_module).app, name=_name)
 
 
 def _version(value: bool) -> None:
@@ -120,10 +111,6 @@ def _emit(result: Any, json_out: Path | None, plot_out: Path | None, fig_factory
         atomic_write_bytes(plot_out, figure_bytes)
 
 
-def _command_line() -> str:
-    return "qdcat " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-
-
 def _run(
     project: Path, out: Path, scheduler: str | None, workers: int | None, serial: bool
 ) -> None:
@@ -136,7 +123,7 @@ def _run(
         executor="serial" if serial else "processes",
         max_workers=workers,
         progress=sys.stderr.isatty(),
-        command=_command_line(),
+        command=command_line(),
     )
     typer.echo(
         f"wrote {out}/report.html and {out}/results.json "
@@ -194,54 +181,6 @@ def list_analyses() -> None:
 
 # ---------------------------------------------------------------------------------------------
 # uvvis
-
-
-@uvvis_app.command("bandgap")
-def uvvis_bandgap(
-    file: Annotated[Path, typer.Argument(help="Absorbance spectrum (wavelength_nm or energy_eV).")],
-    energy_range: Annotated[
-        tuple[float, float] | None,
-        typer.Option("--range-eV", help="Search the edge between these energies (eV)."),
-    ] = None,
-    json_out: JsonOpt = None,
-    plot_out: PlotOpt = None,
-) -> None:
-    """Band gap at the minimum of the second derivative of absorbance vs photon energy."""
-    from qdcat.optics import band_gap_second_derivative, plot_band_gap
-    from qdcat.pipeline.analyses.band_gap import load_spectrum
-
-    _plot_format(plot_out)
-    spectrum = load_spectrum(file)
-    result = band_gap_second_derivative(spectrum, energy_range_eV=energy_range)
-    _emit(result, json_out, plot_out, lambda: plot_band_gap(result))
-
-
-# ---------------------------------------------------------------------------------------------
-# catalysis
-
-
-@catalysis_app.command("yields")
-def catalysis_yields(
-    file: Annotated[
-        Path, typer.Argument(help="Cumulative amounts: time_h, CO_umol, H2_umol, ... [run].")
-    ],
-    mass_mg: Annotated[
-        float | None, typer.Option("--mass-mg", help="Catalyst mass in mg (for umol g-1 h-1).")
-    ] = None,
-    json_out: JsonOpt = None,
-    plot_out: PlotOpt = None,
-) -> None:
-    """Amounts, average and fitted rates, mass-normalised rates and selectivities."""
-    from qdcat.catalysis import analyse_yields, plot_sample_yields
-    from qdcat.pipeline.analyses.product_yields import load_yields
-
-    _plot_format(plot_out)
-    frame = load_yields(file)
-    result = analyse_yields(frame, catalyst_mass_mg=mass_mg)
-    _emit(result, json_out, plot_out, lambda: plot_sample_yields(frame, result))
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
