@@ -392,6 +392,19 @@ def load_project(path: str | Path) -> LoadedProject:
                     )
         else:
             chosen = [s for s in sample_names if analysis.technique in data_paths[s]]
+        for s in chosen:
+            missing = [k for k in analysis.auxiliary if k not in data_paths[s]]
+            if missing:
+                i = sample_names.index(s)
+                dloc: list[str | int] = ["samples", i, "data"]
+                raise ConfigError(
+                    f"sample {s!r} has {analysis.technique!r} data but no {missing[0]!r}, "
+                    f"which {name} needs ({analysis.auxiliary[missing[0]]})",
+                    file=path,
+                    key_path=key_path(dloc),
+                    line=find_line(text, [*dloc, analysis.technique]),
+                    expected=f"a [samples.data] entry '{missing[0]}'",
+                )
         if not chosen:
             raise ConfigError(
                 f"no sample has {analysis.technique!r} data, so {name} has nothing to run on",

@@ -7,8 +7,10 @@ project-file schema, the runner, results.json and the report all read the regist
 
 An analysis is four functions around one domain-package routine:
 
-``load(path)``
-    read the sample's data file (a qdcat reader; raises :class:`~qdcat.core.errors.InputError`).
+``load(path, **auxiliary_paths)``
+    read the sample's data file (a qdcat reader; raises :class:`~qdcat.core.errors.InputError`);
+    files of the ``auxiliary`` techniques (an instrument response, a reference measurement)
+    arrive as keyword arguments named after their technique keys.
 ``analyse(data, sample, options)``
     the science; returns a :class:`~qdcat.core.results.Result`.
 ``plot(result, sample)``
@@ -26,9 +28,8 @@ import importlib
 import pkgutil
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -69,7 +70,7 @@ class Analysis:
     title: str
     technique: str
     technique_description: str
-    load: Callable[[Path], Any]
+    load: Callable[..., Any]
     analyse: Callable[[Any, Mapping[str, Any], AnalysisOptions], Result]
     plot: Callable[[Result, Mapping[str, Any]], Any]
     options: type[AnalysisOptions] = AnalysisOptions
@@ -79,6 +80,9 @@ class Analysis:
     summary: tuple[str, ...] = ()
     description: str = ""
     references: tuple[str, ...] = ()
+    auxiliary: Mapping[str, str] = field(default_factory=dict)
+    """Further data keys every sample with ``technique`` must also have -> their description
+    (e.g. ``{"trpl_irf": "instrument response of the TRPL set-up"}``)."""
 
 
 _REGISTRY: dict[str, Analysis] = {}
@@ -128,4 +132,8 @@ def get_analysis(name: str) -> Analysis:
 
 def known_techniques() -> dict[str, str]:
     """Technique keys (``[samples.data]`` keys) that some analysis reads, with descriptions."""
-    return {a.technique: a.technique_description for a in all_analyses().values()}
+    known = {a.technique: a.technique_description for a in all_analyses().values()}
+    for a in all_analyses().values():
+        for key, description in a.auxiliary.items():
+            known.setdefault(key, description)
+    return known

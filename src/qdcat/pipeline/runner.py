@@ -72,7 +72,11 @@ class TaskOutcome:
 
 
 def run_task(
-    analysis_name: str, sample: Mapping[str, Any], data_path: str, options: Mapping[str, Any]
+    analysis_name: str,
+    sample: Mapping[str, Any],
+    data_path: str,
+    options: Mapping[str, Any],
+    auxiliary_paths: Mapping[str, str] | None = None,
 ) -> TaskOutcome:
     """Load, analyse and plot one sample (runs in a worker process or on a dask worker).
 
@@ -84,7 +88,8 @@ def run_task(
     t0 = time.perf_counter()
     analysis = get_analysis(analysis_name)
     opts = analysis.options.model_validate(dict(options))
-    data = analysis.load(Path(data_path))
+    aux = {k: Path(v) for k, v in (auxiliary_paths or {}).items()}
+    data = analysis.load(Path(data_path), **aux)
     try:
         result = analysis.analyse(data, sample, opts)
     except FitError as exc:
@@ -219,6 +224,10 @@ def run_project(
                     sample,
                     str(project.data_paths[name][planned.analysis.technique]),
                     planned.options.model_dump(),
+                    {
+                        key: str(project.data_paths[name][key])
+                        for key in planned.analysis.auxiliary
+                    },
                 )
                 futures[fut] = (planned.analysis.name, name)
             try:
