@@ -1,6 +1,34 @@
-"""Reading and writing data files: tolerant text tables and NetCDF (HDF5) archives."""
+"""Reading and writing data files: tolerant text tables, NetCDF (HDF5) archives, transient
+absorption matrices (:mod:`qdcat.io.ta`) and TCSPC decays (:mod:`qdcat.io.tcspc`)."""
 
 from qdcat.io.netcdf import load_netcdf, save_netcdf
+from qdcat.io.ta import (
+    read_glotaran_ascii,
+    read_surface_xplorer,
+    read_ta,
+    read_ta_csv,
+    read_ufs,
+    write_ta_csv,
+)
 from qdcat.io.tables import parse_header, read_frame, read_table
+from qdcat.io.tcspc import read_decay, read_irf, read_phu, read_ptu, read_sdt, read_tcspc
 
-__all__ = ["load_netcdf", "parse_header", "read_frame", "read_table", "save_netcdf"]
+__all__ = [
+    "load_netcdf",
+    "parse_header",
+    "read_decay",
+    "read_frame",
+    "read_glotaran_ascii",
+    "read_irf",
+    "read_phu",
+    "read_ptu",
+    "read_sdt",
+    "read_surface_xplorer",
+    "read_ta",
+    "read_ta_csv",
+    "read_table",
+    "read_tcspc",
+    "read_ufs",
+    "save_netcdf",
+    "write_ta_csv",
+]
