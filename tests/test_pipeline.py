@@ -66,16 +66,34 @@ def test_demo_results_document(demo_run: Path) -> None:
     doc = json.loads((demo_run / "results.json").read_text())
     assert doc["project"]["simulated"] is True
     assert [s["name"] for s in doc["samples"]] == ["8/12ZCIS", "4/12ZCIS", "2/12ZCIS", "1/12ZCIS"]
-    assert set(doc["analyses"]) == {"band_gap", "product_yields"}
+    assert {
+        "band_gap",
+        "product_yields",
+        "ta_traces",
+        "ta_bleach",
+        "ta_global",
+        "trpl",
+        "electron_transfer",
+        "stern_volmer",
+    } <= set(doc["analyses"])
     for analysis in doc["analyses"].values():
-        assert (demo_run / analysis["figure"]).is_file()
+        if analysis["figure"] is not None:  # analyses without a comparison figure have none
+            assert (demo_run / analysis["figure"]).is_file()
         for entry in analysis["samples"].values():
             assert entry["status"] == "ok"
             assert (demo_run / entry["figure"]).is_file()
             for q in entry["quantities"].values():
                 assert set(q) >= {"value", "stderr", "unit"}
     inputs = doc["provenance"]["inputs"]
-    assert len(inputs) == 1 + 4 * 2  # the project file and two data files per sample
+    # the project file, and every data file of every sample (auxiliary ones included)
+    project_text = example_project().read_text()
+    n_data = sum(
+        1
+        for line in project_text.splitlines()
+        if line.split("=")[0].strip()
+        in {"uvvis", "products", "ta", "trpl", "trpl_irf", "trpl_acceptor", "trpl_series"}
+    )
+    assert len(inputs) == 1 + n_data
     assert all(re.fullmatch(r"[0-9a-f]{64}", f["sha256"]) for f in inputs)
 
 
@@ -119,10 +137,13 @@ def test_demo_co_yields_match_the_paper(demo_run: Path) -> None:
 
 def test_report_is_self_contained_and_labelled(demo_run: Path) -> None:
     html = (demo_run / "report.html").read_text()
+    doc = json.loads((demo_run / "results.json").read_text())
     assert "Simulated data." in html
     assert 'src="http' not in html and 'href="http' not in html.replace("https://doi.org", "")
-    assert html.count("data:image/png;base64,") == 2 + 2 * 4  # comparison + per-sample figures
-    doc = json.loads((demo_run / "results.json").read_text())
+    figures = [a["figure"] for a in doc["analyses"].values() if a["figure"]] + [
+        e["figure"] for a in doc["analyses"].values() for e in a["samples"].values() if e["figure"]
+    ]
+    assert html.count("data:image/png;base64,") == len(figures)  # every figure is embedded
     for f in doc["provenance"]["inputs"]:
         assert f["sha256"] in html
     assert doc["provenance"]["qdcat_version"] in html
@@ -134,7 +155,11 @@ def test_report_loads_in_headless_chromium(demo_run: Path, chromium: str) -> Non
 
     check = check_html(demo_run / "report.html")
     assert check.ok, check.problems()
-    assert check.n_images == 10 and check.n_images_decoded == 10
+    doc = json.loads((demo_run / "results.json").read_text())
+    n = sum(1 for a in doc["analyses"].values() if a["figure"]) + sum(
+        1 for a in doc["analyses"].values() for e in a["samples"].values() if e["figure"]
+    )
+    assert check.n_images == n and check.n_images_decoded == n
     assert check.console_errors == [] and check.page_errors == []
 
 

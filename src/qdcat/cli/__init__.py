@@ -36,6 +36,9 @@ app = typer.Typer(
 TOPICS: dict[str, str] = {
     "uvvis": "qdcat.cli.uvvis",
     "catalysis": "qdcat.cli.catalysis",
+    "ta": "qdcat.cli.ta",
+    "trpl": "qdcat.cli.trpl",
+    "quench": "qdcat.cli.quench",
 }
 for _name, _module in TOPICS.items():
     app.add_typer(importlib.import_module(_module).app, name=_name)

@@ -16,7 +16,8 @@ An analysis is four functions around one domain-package routine:
 ``plot(result, sample)``
     one figure of one sample (matplotlib ``Figure``).
 ``compare(results, samples, options)``
-    optional: one figure across samples, like the paper's comparison figures.
+    optional: one figure across samples, like the paper's comparison figures (or ``None``
+    when there is nothing to compare, e.g. one sample).
 
 All four must be importable top-level functions: they run in worker processes or on a dask
 cluster.
@@ -78,6 +79,9 @@ class Analysis:
         Callable[[Mapping[str, Result], Sequence[Mapping[str, Any]], AnalysisOptions], Any] | None
     ) = None
     summary: tuple[str, ...] = ()
+    """Quantities shown in the report's sample comparison."""
+    summary_metadata: tuple[str, ...] = ()
+    """Metadata entries (verdicts, methods) shown beside them."""
     description: str = ""
     references: tuple[str, ...] = ()
     auxiliary: Mapping[str, str] = field(default_factory=dict)

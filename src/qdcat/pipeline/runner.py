@@ -224,10 +224,7 @@ def run_project(
                     sample,
                     str(project.data_paths[name][planned.analysis.technique]),
                     planned.options.model_dump(),
-                    {
-                        key: str(project.data_paths[name][key])
-                        for key in planned.analysis.auxiliary
-                    },
+                    {key: str(project.data_paths[name][key]) for key in planned.analysis.auxiliary},
                 )
                 futures[fut] = (planned.analysis.name, name)
             try:
@@ -262,7 +259,9 @@ def run_project(
                 }
                 if res:
                     samples = [project.sample(s).model_dump() for s in res]
-                    comparison_png[a.name] = figure_png(a.compare(res, samples, planned.options))
+                    fig = a.compare(res, samples, planned.options)
+                    if fig is not None:  # an analysis may have nothing to compare
+                        comparison_png[a.name] = figure_png(fig)
             bar.update(bar_task, advance=1, last="figures and report")
 
         results_doc = _results_document(
@@ -293,6 +292,7 @@ def _results_document(
             "description": a.description,
             "references": list(a.references),
             "summary": list(a.summary),
+            "summary_metadata": list(a.summary_metadata),
             "options": planned.options.model_dump(),
             "figure": None,
             "samples": {},

@@ -82,6 +82,9 @@ def _analysis_table(a: Mapping[str, Any]) -> dict[str, Any]:
             else:
                 cells.append(_format_quantity(e["quantities"].get(qname), with_unit=False))
         rows.append({"label": _label(qname, unit), "key": qname, "cells": cells})
+    for key in a.get("summary_metadata", []):
+        cells = [str(a["samples"][s].get("metadata", {}).get(key, "—")) for s in samples]
+        rows.insert(0, {"label": key.replace("_", " "), "key": key, "cells": cells})
     fits = []
     for s in samples:
         fit = a["samples"][s].get("fit")
@@ -111,6 +114,8 @@ def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
             for e in a["samples"].values()
             for q in e.get("quantities", {})
         }
+        for key in a.get("summary_metadata", []):
+            columns.append((aname, "@" + key, key.replace("_", " ")))
         for qname in a["summary"]:
             columns.append((aname, qname, _label(qname, units.get(qname, ""))))
     rows = []
@@ -122,6 +127,8 @@ def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
                 cells.append("not measured")
             elif entry["status"] == "failed":
                 cells.append("failed")
+            elif qname.startswith("@"):
+                cells.append(str(entry.get("metadata", {}).get(qname[1:], "—")))
             else:
                 cells.append(_format_quantity(entry["quantities"].get(qname), with_unit=False))
         rows.append({"sample": sample, "cells": cells})
