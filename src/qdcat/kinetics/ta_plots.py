@@ -213,15 +213,14 @@ def plot_das(result: GlobalFitResult, *, ax: Axes | None = None, das: bool = Fal
                 for c, k in zip(labels, res.rates_per_ps, strict=False)
             ]
     wl = spec[WAVELENGTH].values
-    z, label = _mod(spec.values)
-    factor = (
-        (z.flat[np.argmax(np.abs(z))] / spec.values.flat[np.argmax(np.abs(spec.values))])
-        if spec.values.size and np.any(spec.values)
-        else 1.0
-    )
-    e = err.values * factor
     # components faster than half the IRF FWHM (coherent-artefact-like) do not set the y range
+    # nor the unit
     fast = _fast_components(res, kind, spec)
+    keep = [i for i in range(spec.shape[0]) if not fast[i]] or list(range(spec.shape[0]))
+    _, label = _mod(spec.values[keep])
+    factor = 1e3 if label == _MOD_M else 1.0
+    z = spec.values * factor
+    e = err.values * factor
     colors = _colors(len(labels), fig)
     for i, (c, lab) in enumerate(zip(colors, labels, strict=True)):
         if not np.any(spec.values[i]):
