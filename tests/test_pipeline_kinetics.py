@@ -16,7 +16,7 @@ from qdcat.examples import example_project
 from qdcat.examples.generate import TA_PARAMETERS
 from qdcat.pipeline import run_project
 
-KINETICS = ("ta_traces", "ta_bleach", "trpl", "electron_transfer", "stern_volmer")
+KINETICS = ("ta_traces", "ta_bleach", "ta_global", "trpl", "electron_transfer", "stern_volmer")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,16 @@ def test_gsb_lifetimes_table_s5(doc: dict, sample: str) -> None:
     probe = _q(doc, "ta_traces", sample, "probe_wavelength_nm")["value"]
     # the strongest bleach: 530 (2/12), 540 (4/12), 600 (8/12) nm, within one 3-nm channel
     assert abs(probe - TA_PARAMETERS[sample]["gsb_nm"][0]) <= 4.5, probe
+
+
+@pytest.mark.parametrize("sample", sorted(TA_PARAMETERS))
+def test_global_analysis_lifetimes(doc: dict, sample: str) -> None:
+    # the whole map, three parallel decays: the simulation's lifetimes within 3 stderr
+    q = _q(doc, "ta_global", sample, "lifetimes_ps")
+    for value, stderr, tau in zip(
+        q["value"], q["stderr"], TA_PARAMETERS[sample]["tau_ps"], strict=True
+    ):
+        assert abs(value - tau) <= 3 * stderr, (sample, value, stderr, tau)
 
 
 def test_bleach_verdicts_follow_the_paper(doc: dict) -> None:
