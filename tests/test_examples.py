@@ -25,7 +25,7 @@ def test_examples_are_labelled_simulated() -> None:
 
 
 def test_paper_numbers_are_shipped() -> None:
-    # the seed paper's reported values, copied into the package (no ../shared at run time)
+    # the seed paper's reported values, copied into the package (nothing outside it is read)
     paper = paper_numbers()
     assert paper["samples"]["icp_cu_to_in"] == [0.97, 0.43, 0.26, 0.13]
     assert paper["photocatalysis"]["co_rate_umol_g_h_2_12"] == 532.3
