@@ -72,8 +72,6 @@ empty matrix, and an ambiguous layout. ``NaN`` cells in the matrix are kept.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 import struct
@@ -83,7 +81,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from qdcat.core.atomic import atomic_write_text
@@ -98,6 +95,7 @@ from qdcat.io.tables import (
     _decode,
     _locate_bad_cell,
     _numeric_under,
+    _parse_numeric_block,
     _split,
     _unquote,
 )
@@ -236,55 +234,6 @@ class _Matrix:
     decimal: str
     header: list[str] = field(default_factory=list)
     trailer: list[str] = field(default_factory=list)
-
-
-def _parse_block(
-    path: Path,
-    rows: list[str],
-    line_numbers: list[int],
-    delim: str | None,
-    decimal: str,
-    keys: list[str],
-) -> np.ndarray:
-    """Vectorised parse of equal-width numeric rows; errors name the first bad cell."""
-    n = len(keys)
-    body = "\n".join(rows)
-    if '"' in body:
-        body = body.replace('"', "")
-    try:
-        frame = pd.read_csv(
-            io.StringIO(body),
-            sep=r"\s+" if delim is None else delim,
-            header=None,
-            names=list(range(n)),
-            decimal=decimal,
-            dtype=np.float64,
-            keep_default_na=False,
-            na_values=["nan", "NaN"],
-            skipinitialspace=True,
-            quoting=csv.QUOTE_NONE,
-            engine="c",
-            skip_blank_lines=False,
-        )
-        values = frame.to_numpy(dtype=np.float64)
-        problem: object = None
-    except (ValueError, TypeError, pd.errors.ParserError) as exc:
-        values, problem = np.empty((0, n)), exc
-    if problem is not None or values.shape != (len(rows), n):
-        err = _locate_bad_cell(path, rows, line_numbers, delim, decimal, keys)
-        raise err or InputError(
-            f"cannot parse the numeric block: {problem or 'unexpected row count'}",
-            file=path,
-            line=line_numbers[0],
-        )
-    infinite = np.flatnonzero(np.isinf(values).any(axis=1))
-    if infinite.size:
-        start = int(infinite[0])
-        err = _locate_bad_cell(path, rows, line_numbers, delim, decimal, keys, start)
-        raise err or InputError(
-            "infinite value", file=path, line=line_numbers[start], found=rows[start]
-        )
-    return values
 
 
 def _check_widths(
@@ -444,7 +393,7 @@ def _parse_matrix(path: Path, lines: list[str]) -> _Matrix:
             expected=f"{n} fields separated by {_DELIMITER_NAMES[delim]}",
             found=axis_text,
         )
-    full = _parse_block(path, rows, row_lines, delim, decimal, _column_keys(n))
+    full = _parse_numeric_block(path, rows, row_lines, delim, decimal, _column_keys(n))
 
     number = _NUMBER[decimal]
     top = np.empty(n - 1)
@@ -946,7 +895,7 @@ def read_glotaran_ascii(
                 expected=f"{n} whitespace-separated fields",
                 found=row[:60],
             )
-    full = _parse_block(p, rows, row_lines, None, ".", _column_keys(n))
+    full = _parse_numeric_block(p, rows, row_lines, None, ".", _column_keys(n))
     other = full[:, 0]
     values = full[:, 1:]
     unit = _resolve_time_unit(p, time_unit, None)

@@ -474,6 +474,58 @@ def _bad_row_without_data(
     return None
 
 
+def _parse_numeric_block(
+    path: Path,
+    rows: list[str],
+    line_numbers: list[int],
+    delim: str | None,
+    decimal: str,
+    keys: list[str],
+) -> np.ndarray:
+    """Vectorised parse of equal-width numeric rows; errors name the first bad cell.
+
+    Shared by :func:`read_frame` and the TA matrix readers (:mod:`qdcat.io.ta`).
+    """
+    n = len(keys)
+    body = "\n".join(rows)
+    if '"' in body:
+        body = body.replace('"', "")
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body),
+            sep=r"\s+" if delim is None else delim,
+            header=None,
+            names=list(range(n)),
+            decimal=decimal,
+            dtype=np.float64,
+            keep_default_na=False,
+            na_values=["nan", "NaN"],
+            skipinitialspace=True,
+            quoting=csv.QUOTE_NONE,
+            engine="c",
+            skip_blank_lines=False,
+        )
+        values = frame.to_numpy(dtype=np.float64)
+        problem: object = None
+    except (ValueError, TypeError, pd.errors.ParserError) as exc:
+        values, problem = np.empty((0, n)), exc
+    if problem is not None or values.shape != (len(rows), n):
+        err = _locate_bad_cell(path, rows, line_numbers, delim, decimal, keys)
+        raise err or InputError(
+            f"cannot parse the numeric block: {problem or 'unexpected row count'}",
+            file=path,
+            line=line_numbers[0],
+        )
+    infinite = np.flatnonzero(np.isinf(values).any(axis=1))
+    if infinite.size:
+        start = int(infinite[0])
+        err = _locate_bad_cell(path, rows, line_numbers, delim, decimal, keys, start)
+        raise err or InputError(
+            "infinite value", file=path, line=line_numbers[start], found=rows[start]
+        )
+    return values
+
+
 def read_frame(
     path: str | os.PathLike[str],
     *,
@@ -658,43 +710,7 @@ def read_frame(
             found=rows[i],
         )
 
-    # Vectorised parsing of the numeric block.
-    if '"' in body:
-        body = body.replace('"', "")
-    try:
-        frame = pd.read_csv(
-            io.StringIO(body),
-            sep=r"\s+" if delim is None else delim,
-            header=None,
-            names=list(range(n)),
-            decimal=decimal,
-            dtype=np.float64,
-            keep_default_na=False,
-            na_values=["nan", "NaN"],
-            skipinitialspace=True,
-            quoting=csv.QUOTE_NONE,
-            engine="c",
-            skip_blank_lines=False,
-        )
-        values = frame.to_numpy(dtype=np.float64)
-        parse_error: Exception | None = None
-    except (ValueError, TypeError, pd.errors.ParserError) as exc:
-        values = np.empty((0, n))
-        parse_error = exc
-    if parse_error is not None or values.shape != (len(rows), n):
-        err = _locate_bad_cell(path, rows, line_numbers, delim, decimal, keys)
-        raise err or InputError(
-            f"cannot parse the numeric block: {parse_error or 'unexpected row count'}",
-            file=path,
-            line=line_numbers[0],
-        )
-    infinite = np.flatnonzero(np.isinf(values).any(axis=1))
-    if infinite.size:
-        start = int(infinite[0])
-        err = _locate_bad_cell(path, rows, line_numbers, delim, decimal, keys, start)
-        raise err or InputError(
-            "infinite value", file=path, line=line_numbers[start], found=rows[start]
-        )
+    values = _parse_numeric_block(path, rows, line_numbers, delim, decimal, keys)
 
     df = pd.DataFrame(
         values,
