@@ -74,6 +74,7 @@ from scipy.signal import find_peaks, savgol_filter
 from qdcat.core.constants import HC_eV_nm
 from qdcat.core.errors import ConvergenceError, InputError
 from qdcat.core.results import FitQuality, Quantity, Result, format_value
+from qdcat.core.validation import require_finite, require_strictly_monotonic
 from qdcat.kinetics.irf import FWHM_PER_SIGMA, convolved_exponentials, gaussian_irf
 
 if TYPE_CHECKING:
@@ -156,35 +157,10 @@ def _axis_values(da: xr.DataArray, dim: str, what: str) -> tuple[NDArray, NDArra
     except (TypeError, ValueError) as exc:
         raise InputError(f"{what} values are not numeric: {exc}", field=dim) from exc
     for label, arr in ((dim, x), (what, y)):
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            idx = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                f"{int(bad.sum())} non-finite value(s) (NaN or infinity), first at index {idx}",
-                field=label,
-                expected="finite numbers (drop or interpolate missing points first)",
-                found=float(arr[idx]),
-            )
-    if x.size >= 2:
-        dx = np.diff(x)
-        if np.any(dx == 0):
-            idx = int(np.flatnonzero(dx == 0)[0])
-            raise InputError(
-                f"duplicated {dim} value at indices {idx} and {idx + 1}",
-                field=dim,
-                expected="strictly increasing or strictly decreasing values",
-                found=float(x[idx]),
-            )
-        if not (np.all(dx > 0) or np.all(dx < 0)):
-            idx = int(np.flatnonzero(np.sign(dx) != np.sign(dx[0]))[0])
-            raise InputError(
-                f"{dim} is not monotonic (direction changes at index {idx + 1})",
-                field=dim,
-                expected="strictly increasing or strictly decreasing values",
-                found=[float(v) for v in x[idx : idx + 3]],
-            )
-        if dx[0] < 0:
-            x, y = x[::-1], y[::-1]
+        require_finite(arr, label)
+    require_strictly_monotonic(x, dim)
+    if x.size >= 2 and x[1] < x[0]:
+        x, y = x[::-1], y[::-1]
     return x, y
 
 

@@ -59,6 +59,7 @@ from scipy.signal import savgol_coeffs, savgol_filter
 from qdcat.core.constants import HC_eV_nm
 from qdcat.core.errors import InputError
 from qdcat.core.results import Quantity, Result, format_value
+from qdcat.core.validation import require_finite, require_strictly_monotonic
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -134,34 +135,10 @@ def _validated_axis(spectrum: Any) -> tuple[str, NDArray[np.float64], NDArray[np
             f"spectrum values are not numeric: {exc}", field=dim, expected="numbers"
         ) from exc
     for label, arr in ((dim, x), ("absorbance", y)):
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            idx = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                f"{int(bad.sum())} non-finite value(s) (NaN or infinity), first at index {idx}",
-                field=label,
-                expected="finite numbers (drop or interpolate missing points first)",
-                found=float(arr[idx]),
-            )
+        require_finite(arr, label)
     if np.any(x <= 0):
         raise InputError(f"{dim} must be positive", field=dim, expected="> 0", found=float(x.min()))
-    dx = np.diff(x)
-    if np.any(dx == 0):
-        idx = int(np.flatnonzero(dx == 0)[0])
-        raise InputError(
-            f"duplicated {dim} value at indices {idx} and {idx + 1}",
-            field=dim,
-            expected="strictly increasing or strictly decreasing values",
-            found=float(x[idx]),
-        )
-    if not (np.all(dx > 0) or np.all(dx < 0)):
-        idx = int(np.flatnonzero(np.sign(dx) != np.sign(dx[0]))[0])
-        raise InputError(
-            f"{dim} is not monotonic (direction changes at index {idx + 1})",
-            field=dim,
-            expected="strictly increasing or strictly decreasing values",
-            found=[float(v) for v in x[idx : idx + 3]],
-        )
+    require_strictly_monotonic(x, dim)
     return dim, x, y
 
 
