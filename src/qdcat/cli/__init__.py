@@ -5,13 +5,14 @@ with the failure recorded); 2 bad input or usage (one line on stderr naming the 
 line, what was expected and what was found; ``--debug`` shows the traceback).
 
 One sub-command group per science topic (``qdcat uvvis ...``, ``qdcat catalysis ...``), each a
-module of this package with its own ``app`` listed in :data:`TOPICS`; every analysis command
-takes ``--json OUT`` and ``--plot OUT.png`` (helpers in :mod:`qdcat.cli.common`).
+module of this package with ``TOPIC`` and its own ``app`` (found by :func:`_discover`); every
+analysis command takes ``--json OUT`` and ``--plot OUT.png`` (helpers in :mod:`qdcat.cli.common`).
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import sys
 import traceback
 from pathlib import Path
@@ -32,16 +33,33 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+#: Modules of this package that are not command modules.
+_NOT_COMMANDS = frozenset({"common"})
+
+
+def _discover() -> dict[str, str]:
+    """Add every command module of this package to :data:`app`; return topic -> module.
+
+    A module that defines ``TOPIC`` (a name) and ``app`` (a :class:`typer.Typer`) becomes the
+    group ``qdcat TOPIC ...``; a module that defines ``COMMANDS`` (name -> function) adds
+    top-level commands (``qdcat photons``). Discovery keeps each topic in its own file.
+    """
+    topics: dict[str, str] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
+        if info.name.startswith("_") or info.name in _NOT_COMMANDS:
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        topic = getattr(module, "TOPIC", None)
+        if topic is not None:
+            app.add_typer(module.app, name=topic)
+            topics[topic] = module.__name__
+        for name, function in getattr(module, "COMMANDS", {}).items():
+            app.command(name)(function)
+    return topics
+
+
 #: Sub-command groups: name -> module (in this package) that defines ``app``.
-TOPICS: dict[str, str] = {
-    "uvvis": "qdcat.cli.uvvis",
-    "catalysis": "qdcat.cli.catalysis",
-    "ta": "qdcat.cli.ta",
-    "trpl": "qdcat.cli.trpl",
-    "quench": "qdcat.cli.quench",
-}
-for _name, _module in TOPICS.items():
-    app.add_typer(importlib.import_module(_module).app, name=_name)
+TOPICS: dict[str, str] = _discover()
 
 
 def _version(value: bool) -> None:

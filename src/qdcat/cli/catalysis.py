@@ -9,6 +9,7 @@ import typer
 
 from qdcat.cli.common import JsonOpt, PlotOpt, emit, plot_format
 
+TOPIC = "catalysis"
 app = typer.Typer(help="Photocatalysis: product yields and rates.", no_args_is_help=True)
 
 

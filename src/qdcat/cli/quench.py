@@ -9,6 +9,7 @@ import typer
 
 from qdcat.cli.common import JsonOpt, PlotOpt, emit, plot_format
 
+TOPIC = "quench"
 app = typer.Typer(help="Charge transfer from lifetime quenching.", no_args_is_help=True)
 
 

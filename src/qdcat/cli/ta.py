@@ -9,6 +9,7 @@ import typer
 
 from qdcat.cli.common import JsonOpt, PlotOpt, emit, plot_format
 
+TOPIC = "ta"
 app = typer.Typer(
     help="fs transient absorption: global/target analysis, kinetic traces, bleach bands.",
     no_args_is_help=True,

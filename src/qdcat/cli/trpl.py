@@ -9,6 +9,7 @@ import typer
 
 from qdcat.cli.common import JsonOpt, PlotOpt, emit, plot_format
 
+TOPIC = "trpl"
 app = typer.Typer(help="Time-resolved PL: reconvolution with a measured IRF.", no_args_is_help=True)
 
 

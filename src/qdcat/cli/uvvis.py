@@ -9,6 +9,7 @@ import typer
 
 from qdcat.cli.common import JsonOpt, PlotOpt, emit, plot_format
 
+TOPIC = "uvvis"
 app = typer.Typer(help="UV-vis absorption: band gap.", no_args_is_help=True)
 
 
