@@ -38,6 +38,7 @@ from qdcat.kinetics.ta_plots import (
     plot_das,
     plot_residuals,
     plot_ta_map,
+    plot_ta_map_comparison,
     plot_ta_overview,
     plot_ta_spectra,
     plot_ta_traces,
@@ -646,15 +647,22 @@ def test_figures_render(fitted: GlobalFitResult) -> None:
         plot_residuals(fitted),
         plot_concentrations(fitted),
         plot_ta_overview(fitted),
+        plot_ta_map_comparison({"fit": fitted, "data": fitted.data}),
     ]
     for fig in figs:
         assert isinstance(fig, Figure)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=40)
         assert buf.getvalue()[:4] == b"\x89PNG"
-    assert len(figs[-1].axes) >= 6
+    assert len(figs[-2].axes) >= 6
+    # two samples: two maps (+ colour bars) over two spectra panels
+    assert sum(ax.get_ylabel() == "delay (ps)" for ax in figs[-1].axes) == 1
+    titles = {ax.get_title() for ax in figs[-1].axes}
+    assert {"fit", "data", "fit: spectra", "data: spectra"} <= titles
     with pytest.raises(InputError, match="fit result"):
         plot_das(fitted.data)
+    with pytest.raises(InputError, match="no maps"):
+        plot_ta_map_comparison({})
 
 
 def test_qr_fallback_gives_the_same_fit_as_the_normal_equations(monkeypatch) -> None:

@@ -8,7 +8,7 @@ the IRF), logarithmic after it, as in Fig. 4c-e of Cai et al. (ACS Catal. 2023).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +33,7 @@ __all__ = [
     "plot_das",
     "plot_residuals",
     "plot_ta_map",
+    "plot_ta_map_comparison",
     "plot_ta_overview",
     "plot_ta_spectra",
     "plot_ta_traces",
@@ -333,4 +334,34 @@ def plot_ta_overview(
         f"{res.model.name or res.model.kind} ({res.spectra_kind}): {taus}; IRF FWHM "
         f"{res.irf_fwhm_ps * 1000:.0f} fs{state}"
     )
+    return fig
+
+
+def plot_ta_map_comparison(
+    maps: Mapping[str, xr.DataArray | GlobalFitResult],
+    delays_ps: Sequence[float] = (1.0, 10.0, 100.0, 1000.0),
+) -> Figure:
+    """Samples side by side: the 2-D maps (top row, like Fig. 4c-e of Cai et al.) and the
+    spectra at ``delays_ps`` (bottom row, like Fig. 4f-h), on one wavelength axis per column.
+
+    Each map has its own symmetric colour scale (the samples' signals differ in size); the
+    spectra are in mOD when the signals are small.
+    """
+    if not isinstance(maps, Mapping) or not maps:
+        raise InputError(
+            "no maps to compare",
+            field="maps",
+            expected="a non-empty mapping of sample name to a TA map or global-fit result",
+            found=type(maps).__name__,
+        )
+    n = len(maps)
+    fig = Figure(figsize=(4.6 * n, 7.6), layout="constrained")
+    axes = np.asarray(fig.subplots(2, n, squeeze=False))
+    for j, (name, obj) in enumerate(maps.items()):
+        plot_ta_map(obj, ax=axes[0, j], title=name)
+        plot_ta_spectra(obj, delays_ps, ax=axes[1, j])
+        axes[1, j].set_title(f"{name}: spectra")
+        if j:
+            axes[0, j].set_ylabel("")
+            axes[1, j].set_ylabel("")
     return fig

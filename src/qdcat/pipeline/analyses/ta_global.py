@@ -8,7 +8,7 @@ whose centre follows a polynomial in wavelength (chirp).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import xarray as xr
@@ -55,6 +55,14 @@ def plot(result: Result, sample: Mapping[str, Any]) -> Any:
     return fig
 
 
+def compare(
+    results: Mapping[str, Result], samples: Sequence[Mapping[str, Any]], options: GlobalOptions
+) -> Any:
+    from qdcat.kinetics.ta_plots import plot_ta_map_comparison
+
+    return plot_ta_map_comparison({name: r.curves["fit"] for name, r in results.items()})
+
+
 ANALYSIS = register(
     Analysis(
         name="ta_global",
@@ -64,6 +72,7 @@ ANALYSIS = register(
         load=load_ta,
         analyse=analyse,
         plot=plot,
+        compare=compare,
         options=GlobalOptions,
         summary=("lifetimes_ps",),
         description=(
