@@ -256,6 +256,17 @@ def _trace_model(
     return comps.sum(axis=1), comps
 
 
+def _with_noise(
+    y: NDArray[np.float64], noise: float, rng: np.random.Generator | int | None
+) -> tuple[NDArray[np.float64], float]:
+    """``y`` plus Gaussian noise of standard deviation ``noise * max|y|``; and that deviation."""
+    sd = float(noise) * float(np.max(np.abs(y)))
+    if sd > 0:
+        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+        y = y + sd * gen.standard_normal(y.shape)
+    return y, sd
+
+
 def simulate_trace(
     time_ps: ArrayLike,
     lifetimes_ps: Sequence[float],
@@ -297,10 +308,7 @@ def simulate_trace(
         tau.append(math.inf)
         amp.append(float(offset))
     y, _ = _trace_model(t, tau, amp, mu, fwhm)
-    sd = float(noise) * float(np.max(np.abs(y)))
-    if sd > 0:
-        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-        y = y + sd * gen.standard_normal(t.size)
+    y, sd = _with_noise(y, noise, rng)
     return xr.DataArray(
         y,
         dims=TIME_DIM,
@@ -1384,10 +1392,7 @@ def simulate_bleach_spectrum(
     y = _gauss(E, np.array(p, dtype=float))
     for c, f, h in esa:
         y += float(h) * np.exp(-0.5 * ((E - HC_eV_nm / c) / (f / FWHM_PER_SIGMA)) ** 2)
-    sd = float(noise) * float(np.max(np.abs(y)))
-    if sd > 0:
-        gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-        y = y + sd * gen.standard_normal(wl.size)
+    y, sd = _with_noise(y, noise, rng)
     return xr.DataArray(
         y,
         dims=WAVELENGTH_DIM,
