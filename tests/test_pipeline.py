@@ -342,3 +342,22 @@ def test_run_on_a_dask_scheduler(project: Path, tmp_path: Path) -> None:
     doc = json.loads((out / "results.json").read_text())
     assert doc["provenance"]["executor"] == f"dask.distributed at {address}"
     assert all(e["status"] == "ok" for a in doc["analyses"].values() for e in a["samples"].values())
+
+
+def test_report_groups_analyses_into_sections_in_page_order(demo_run: Path) -> None:
+    from qdcat.pipeline.registry import SECTIONS, TECHNIQUE_SECTIONS
+
+    html = (demo_run / "report.html").read_text()
+    doc = json.loads((demo_run / "results.json").read_text())
+    # every analysis carries its section: the technique's (ta -> kinetics, uvvis -> spectroscopy)
+    for a in doc["analyses"].values():
+        assert a["section"] == TECHNIQUE_SECTIONS.get(a["technique"], "other"), a
+    present = [k for k in SECTIONS if any(a["section"] == k for a in doc["analyses"].values())]
+    assert {"spectroscopy", "kinetics", "performance"} <= set(present)
+    # sections appear in SECTIONS order; each analysis lies between its heading and the next
+    starts = [html.index(f'<section id="section-{k}">') for k in present]
+    assert starts == sorted(starts)
+    bounds = dict(zip(present, [*starts[1:], html.index('id="provenance"')], strict=True))
+    for name, a in doc["analyses"].items():
+        pos = html.index(f'<section id="{name}">')
+        assert html.index(f'<section id="section-{a["section"]}">') < pos < bounds[a["section"]]

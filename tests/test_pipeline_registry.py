@@ -69,3 +69,21 @@ def test_auxiliary_file_reaches_load(project: Path, tmp_path: Path) -> None:
     assert doc["analyses"]["gap_with_reference"]["samples"]["2/12ZCIS"]["status"] == "ok"
     roles = {(f["role"], f["sample"]) for f in doc["provenance"]["inputs"]}
     assert ("uvvis_ref", "2/12ZCIS") in roles  # auxiliary inputs are checksummed too
+
+
+def test_unknown_report_section_is_refused() -> None:
+    from qdcat.core.errors import QdcatError
+    from qdcat.pipeline.registry import Analysis, register
+
+    bad = Analysis(
+        name="_section_probe",
+        title="probe",
+        technique="uvvis",
+        technique_description="",
+        load=lambda p: p,
+        analyse=lambda d, s, o: None,
+        plot=lambda r, s: None,
+        section="spectroscopyy",
+    )
+    with pytest.raises(QdcatError, match="unknown report section 'spectroscopyy'"):
+        register(bad)

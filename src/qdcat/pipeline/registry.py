@@ -39,12 +39,15 @@ from qdcat.core.errors import QdcatError
 from qdcat.core.results import Result
 
 __all__ = [
+    "SECTIONS",
+    "TECHNIQUE_SECTIONS",
     "Analysis",
     "AnalysisOptions",
     "all_analyses",
     "get_analysis",
     "known_techniques",
     "register",
+    "section_of",
 ]
 
 ENTRY_POINT_GROUP = "qdcat.analyses"
@@ -87,6 +90,48 @@ class Analysis:
     auxiliary: Mapping[str, str] = field(default_factory=dict)
     """Further data keys every sample with ``technique`` must also have -> their description
     (e.g. ``{"trpl_irf": "instrument response of the TRPL set-up"}``)."""
+    section: str | None = None
+    """Report section (a key of :data:`SECTIONS`); default: from the technique
+    (:data:`TECHNIQUE_SECTIONS`), else ``"other"``."""
+
+
+#: Report sections in page order: key -> heading. The order follows the paper's argument:
+#: what the dots are, how they absorb, how their carriers move, what they make.
+SECTIONS: dict[str, str] = {
+    "structure": "Structure and defects",
+    "spectroscopy": "Steady-state spectroscopy",
+    "kinetics": "Carrier dynamics",
+    "performance": "Photocatalytic performance",
+    "other": "Other analyses",
+}
+
+#: Data technique -> report section, for analyses that do not name their section.
+TECHNIQUE_SECTIONS: dict[str, str] = {
+    "structure": "structure",
+    "xrd": "structure",
+    "tem": "structure",
+    "uvvis": "spectroscopy",
+    "pl": "spectroscopy",
+    "xps": "spectroscopy",
+    "xas": "spectroscopy",
+    "epr": "spectroscopy",
+    "ir": "spectroscopy",
+    "ta": "kinetics",
+    "trpl": "kinetics",
+    "trpl_acceptor": "kinetics",
+    "trpl_series": "kinetics",
+    "products": "performance",
+    "gc": "performance",
+    "run": "performance",
+    "stability": "performance",
+}
+
+
+def section_of(analysis: Analysis) -> str:
+    """The report section of ``analysis`` (a key of :data:`SECTIONS`)."""
+    if analysis.section is not None:
+        return analysis.section
+    return TECHNIQUE_SECTIONS.get(analysis.technique, "other")
 
 
 _REGISTRY: dict[str, Analysis] = {}
@@ -96,6 +141,11 @@ _DISCOVERED = False
 
 def register(analysis: Analysis) -> Analysis:
     """Add ``analysis`` to the registry (its name must be new); return it."""
+    if analysis.section is not None and analysis.section not in SECTIONS:
+        raise QdcatError(
+            f"analysis {analysis.name!r}: unknown report section {analysis.section!r} "
+            f"(expected one of {', '.join(SECTIONS)})"
+        )
     with _LOCK:
         existing = _REGISTRY.get(analysis.name)
         if existing is not None and existing is not analysis:

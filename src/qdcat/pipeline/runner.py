@@ -33,7 +33,7 @@ from qdcat.core.errors import FitError, QdcatError
 from qdcat.core.executors import make_executor
 from qdcat.core.results import Result, dumps_json, to_jsonable
 from qdcat.pipeline.project import LoadedProject, load_project
-from qdcat.pipeline.registry import get_analysis
+from qdcat.pipeline.registry import get_analysis, section_of
 
 __all__ = ["RunSummary", "TaskOutcome", "run_project", "run_task", "sample_slug"]
 
@@ -289,6 +289,7 @@ def _results_document(
         entry: dict[str, Any] = {
             "title": a.title,
             "technique": a.technique,
+            "section": section_of(a),
             "description": a.description,
             "references": list(a.references),
             "summary": list(a.summary),

@@ -99,16 +99,12 @@ def _analysis_table(a: Mapping[str, Any]) -> dict[str, Any]:
     return {"samples": samples, "rows": rows, "fits": fits if any(fits) else None}
 
 
-def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
-    """HTML text of the report for a results document (see :mod:`qdcat.pipeline.runner`)."""
-    out_root = figures_dir.parent
-
-    def image(rel: str | None) -> str | None:
-        return _data_uri(out_root / rel) if rel else None
-
-    # Comparison table: samples x (composition, each analysis' summary quantities).
+def _comparison(results: Mapping[str, Any], names: list[str]) -> dict[str, Any]:
+    """Comparison table of the analyses ``names``: columns (analysis, quantity, label) and one
+    row of formatted cells per sample."""
     columns: list[tuple[str, str, str]] = []  # (analysis, quantity, label)
-    for aname, a in results["analyses"].items():
+    for aname in names:
+        a = results["analyses"][aname]
         units = {
             q: e["quantities"][q].get("unit", "")
             for e in a["samples"].values()
@@ -132,7 +128,34 @@ def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
             else:
                 cells.append(_format_quantity(entry["quantities"].get(qname), with_unit=False))
         rows.append({"sample": sample, "cells": cells})
+    return {"columns": columns, "rows": rows}
 
+
+def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
+    """HTML text of the report for a results document (see :mod:`qdcat.pipeline.runner`)."""
+    out_root = figures_dir.parent
+
+    def image(rel: str | None) -> str | None:
+        return _data_uri(out_root / rel) if rel else None
+
+    from qdcat.pipeline.registry import SECTIONS
+
+    # Analyses grouped into the report's sections, in page order; each section opens with its
+    # own comparison table (samples x that section's summary quantities).
+    grouped: dict[str, list[str]] = {}
+    for aname, a in results["analyses"].items():
+        key = a.get("section") or "other"
+        grouped.setdefault(key if key in SECTIONS else "other", []).append(aname)
+    sections = [
+        {
+            "key": key,
+            "title": SECTIONS[key],
+            "analyses": grouped[key],
+            **_comparison(results, grouped[key]),
+        }
+        for key in SECTIONS
+        if key in grouped
+    ]
     n_failed = sum(
         1
         for a in results["analyses"].values()
@@ -144,8 +167,7 @@ def render_report(results: Mapping[str, Any], *, figures_dir: Path) -> str:
         .get_template("report.html.j2")
         .render(
             r=results,
-            columns=columns,
-            rows=rows,
+            sections=sections,
             image=image,
             tables={name: _analysis_table(a) for name, a in results["analyses"].items()},
             n_failed=n_failed,
