@@ -298,6 +298,10 @@ def generate_zcis(out_dir: Path | None = None, *, seed: int = SEED) -> list[Path
             written.append(path)
         if name == "2/12ZCIS":
             written += _write_trpl(data, name, rng)
+    # each further technique has its own generator and seed: adding one changes no other file
+    from qdcat.examples.generate_catalysis import generate_catalysis
+
+    written += generate_catalysis(data)
     return written
 
 
