@@ -228,14 +228,15 @@ def plot_benchmark(
             )
         else:
             left_out.append(_short(str(r["catalyst"]), 40))
-    for r in rows:
+    stars = ["#d1495b", "#f4a259", "#8cb369", "#5b8e7d", "#bc4b51", "#f4e285"]
+    for j, r in enumerate(rows):
         if np.isfinite(r["rate_umol_g_h"]) and np.isfinite(r["duration_h"]):
             ax_a.plot(
                 r["duration_h"],
                 r["rate_umol_g_h"],
                 "*",
                 ms=16,
-                color="#d1495b",
+                color=stars[j % len(stars)],
                 markeredgecolor="k",
                 label=f"{r['catalyst']} (this work)",
                 zorder=5,
@@ -245,21 +246,18 @@ def plot_benchmark(
     ys = [ln.get_ydata()[0] for ln in ax_a.get_lines()]
     xs = [ln.get_xdata()[0] for ln in ax_a.get_lines()]
     if ys:
-        ax_a.set_ylim(min(ys) / 30.0, max(ys) * 3.0)  # room for the legend below the points
+        ax_a.set_ylim(min(ys) / 3.0, max(ys) * 3.0)
         ax_a.set_xlim(min(xs) / 3.0, max(xs) * 3.0)
     ax_a.set_xlabel("Duration of the run (h)", fontsize=12)
     ax_a.set_ylabel(f"{product} rate (µmol g$^{{-1}}$ h$^{{-1}}$)", fontsize=12)
     ax_a.set_title("(a) mass activity and durability", loc="left", fontsize=11, fontweight="bold")
-    ax_a.legend(frameon=False, fontsize=7.5, loc="lower left")
+    ax_a.legend(frameon=False, fontsize=7.5, loc="upper left", bbox_to_anchor=(0.0, -0.14))
     if left_out:
-        ax_a.text(
-            0.0,
-            -0.2,
-            "no rate per gram or duration checked: " + "; ".join(left_out),
-            transform=ax_a.transAxes,
+        fig.supxlabel(
+            "not in (a), no checked rate per gram or duration: " + "; ".join(left_out),
             fontsize=7,
-            va="top",
-            wrap=True,
+            x=0.01,
+            ha="left",
         )
 
     names, values, bases, lowers, cols = [], [], [], [], []
@@ -275,8 +273,11 @@ def plot_benchmark(
         if np.isfinite(r["selectivity_CO"]):
             names.append(f"{r['catalyst']} (this work)")
             values.append(100 * r["selectivity_CO"])
+            electron = r["selectivity_electron_CO"]
             bases.append(
-                f"product basis; electron basis {100 * r['selectivity_electron_CO']:.1f} %"
+                f"product basis; electron basis {100 * electron:.1f} %"
+                if np.isfinite(electron)
+                else "product basis"
             )
             lowers.append(False)
             cols.append("#d1495b")

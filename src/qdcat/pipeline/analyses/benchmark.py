@@ -29,7 +29,13 @@ def analyse(data: Run, sample: Mapping[str, Any], options: PerformanceOptions) -
     p = options.product
     q = result.quantities
     out: dict[str, Quantity] = {}
-    for key in (f"{p}_rate_umol_g_h", f"{p}_ton_per_qd", f"selectivity_product_{p}"):
+    for key in (
+        f"{p}_rate_umol_g_h",
+        f"{p}_ton_per_qd",
+        f"selectivity_product_{p}",
+        f"selectivity_electron_{p}",
+        f"{p}_aqy_pct",
+    ):
         if key in q:
             out[key] = q[key]
     rate = q.get(f"{p}_rate_umol_g_h")
