@@ -30,7 +30,6 @@ from qdcat.catalysis.gc import (
 from qdcat.catalysis.performance import (
     analyse_run,
     paper_cross_checks,
-    performance,
     performance_json,
 )
 from qdcat.catalysis.photons import (
@@ -95,7 +94,6 @@ __all__ = [
     "load_run",
     "outdoor_runs",
     "paper_cross_checks",
-    "performance",
     "performance_json",
     "photon_accounting",
     "photon_flux_umol_h",
