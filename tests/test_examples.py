@@ -20,8 +20,11 @@ def test_examples_are_labelled_simulated() -> None:
     assert list_examples() == ["zcis"]
     project = example_project("zcis")
     assert "simulated = true" in project.read_text()
+    # every data file says what it is in its first line: simulated data, a model's build
+    # parameters, or numbers the paper reports (HRTEM fringes); none passes for a measurement
+    labels = ("# SIMULATED", "# MODEL (not a measurement)", "# REPORTED (not simulated)")
     for f in (project.parent / "data").iterdir():
-        assert f.read_text().startswith("# SIMULATED"), f.name
+        assert f.read_text().startswith(labels), f.name
 
 
 def test_paper_numbers_are_shipped() -> None:

@@ -53,7 +53,7 @@ def dot_parameters(slug: str) -> dict[str, object]:
 
 def _toml(name: str, params: dict[str, object]) -> str:
     lines = [
-        f"# Dot model of {name}: build parameters for qdcat.structure.model.build_dot",
+        f"# MODEL (not a measurement) of {name}: parameters of qdcat.structure.model.build_dot",
         "# (written by python -m qdcat.examples.generate_structure; assumptions in its docstring)",
     ]
     for key, value in params.items():

@@ -64,7 +64,7 @@ def simulate_sample_pattern(slug: str, rng: np.random.Generator) -> tuple[np.nda
 
 def _fringe_toml(zn_fraction: float) -> str:
     return (
-        "# HRTEM lattice fringes of 2/12ZCIS as reported by the seed paper (Fig. 2h):\n"
+        "# REPORTED (not simulated): HRTEM fringes of 2/12ZCIS in the seed paper (Fig. 2h):\n"
         "# d112 and d220 spacings, the angle between them, the stated [114] orientation.\n"
         "# zn_fraction: the sample's Zn/(Zn+Cu+In) (feed ratios), for its Vegard lattice.\n"
         "# (written by python -m qdcat.examples.generate_xrd)\n"
@@ -91,7 +91,7 @@ def generate_xrd(out_dir: str | Path) -> list[Path]:
     for slug, (name, _cu_in, _zn, _type) in ZCIS_SAMPLES.items():
         x, counts = simulate_sample_pattern(slug, rng)
         text = (
-            f"# {name}: simulated powder XRD (Cu K-alpha1+2) of the qdcat dot model\n"
+            f"# SIMULATED {name}: powder XRD (Cu K-alpha1+2) of the qdcat dot model\n"
             "# (python -m qdcat.examples.generate_xrd; assumptions in its docstring)\n"
             "two_theta_deg,intensity\n"
             + "".join(f"{a:.2f},{int(b)}\n" for a, b in zip(x, counts, strict=True))

@@ -110,6 +110,7 @@ TECHNIQUE_SECTIONS: dict[str, str] = {
     "structure": "structure",
     "xrd": "structure",
     "tem": "structure",
+    "fringes": "structure",
     "uvvis": "spectroscopy",
     "pl": "spectroscopy",
     "xps": "spectroscopy",
