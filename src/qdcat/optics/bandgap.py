@@ -95,8 +95,11 @@ _WINDOW_DISAGREEMENT_eV = 0.02
 # input handling
 
 
-def _validated_axis(spectrum: Any) -> tuple[str, NDArray[np.float64], NDArray[np.float64]]:
-    """Return (dimension name, x values, absorbance) after checking the input."""
+def _validated_axis(
+    spectrum: Any, label: str = "absorbance", min_points: int = MIN_POINTS
+) -> tuple[str, NDArray[np.float64], NDArray[np.float64]]:
+    """Return (dimension name, x values, values) after checking the input (``label`` names
+    the values in error messages)."""
     if not isinstance(spectrum, xr.DataArray):
         raise InputError(
             "the spectrum must be an xarray.DataArray",
@@ -114,11 +117,11 @@ def _validated_axis(spectrum: Any) -> tuple[str, NDArray[np.float64], NDArray[np
         )
     dim = str(spectrum.dims[0])
     n = spectrum.sizes[dim]
-    if n < MIN_POINTS:
+    if n < min_points:
         raise InputError(
-            f"too few spectral points for a second derivative ({n})",
+            f"too few spectral points ({n})",
             field=dim,
-            expected=f"at least {MIN_POINTS} points",
+            expected=f"at least {min_points} points",
             found=n,
         )
     if dim not in spectrum.coords:
@@ -134,8 +137,8 @@ def _validated_axis(spectrum: Any) -> tuple[str, NDArray[np.float64], NDArray[np
         raise InputError(
             f"spectrum values are not numeric: {exc}", field=dim, expected="numbers"
         ) from exc
-    for label, arr in ((dim, x), ("absorbance", y)):
-        require_finite(arr, label)
+    for name, arr in ((dim, x), (label, y)):
+        require_finite(arr, name)
     if np.any(x <= 0):
         raise InputError(f"{dim} must be positive", field=dim, expected="> 0", found=float(x.min()))
     require_strictly_monotonic(x, dim)

@@ -1,7 +1,8 @@
 """Pipeline analysis ``band_gap``: UV-vis band gap at the second-derivative minimum.
 
 Data (``[samples.data] uvvis = FILE``): a table with a wavelength (nm, um) or photon-energy
-(eV, meV) column and an absorbance column; see :func:`load_spectrum`.
+(eV, meV) column and an absorbance (or transmittance) column, or an instrument export; see
+:func:`load_spectrum`.
 """
 
 from __future__ import annotations
@@ -13,61 +14,24 @@ from typing import Any
 import xarray as xr
 from pydantic import Field
 
-from qdcat.core.errors import InputError
 from qdcat.core.results import Result
-from qdcat.io import read_table
 from qdcat.optics import band_gap_second_derivative, plot_band_gap, plot_band_gap_comparison
 from qdcat.pipeline.registry import Analysis, AnalysisOptions, register
 
-#: Accepted spectral axes and the factor to the axis the analysis uses.
-_AXES: dict[str, tuple[str, float]] = {
-    "wavelength_nm": ("wavelength_nm", 1.0),
-    "wavelength_um": ("wavelength_nm", 1e3),
-    "wavelength_A": ("wavelength_nm", 0.1),
-    "energy_eV": ("energy_eV", 1.0),
-    "energy_meV": ("energy_eV", 1e-3),
-}
-_Y_NAMES = ("absorbance", "abs", "a", "od", "optical_density", "y")
-
 
 def load_spectrum(path: Path) -> xr.DataArray:
-    """Read an absorbance spectrum; its axis is converted to ``wavelength_nm`` or ``energy_eV``.
+    """Read an absorbance (or transmittance) spectrum with :func:`qdcat.io.spectra.read_spectrum`.
 
-    Raises :class:`InputError` naming the file when the axis is not a wavelength or energy
-    (for example ``time_ns``) or when several columns leave the absorbance ambiguous.
+    Any format that reader knows (a table with a wavelength or photon-energy column,
+    Agilent Cary / PerkinElmer / Shimadzu exports); a column without a recognised name is
+    taken as absorbance, transmittance is converted (``A = -log10 T``). The axis becomes
+    ``wavelength_nm`` or ``energy_eV``. Raises :class:`InputError` naming the file when the
+    axis is not a wavelength or energy (for example ``time_ns``), when several columns leave
+    the absorbance ambiguous, or for a reflectance or emission spectrum.
     """
-    da = read_table(path)
-    if da.ndim == 2:
-        columns = [str(c) for c in da.coords["column"].values]
-        chosen = next((c for c in columns if c.lower() in _Y_NAMES), None)
-        if chosen is None:
-            raise InputError(
-                "cannot tell which column is the absorbance",
-                file=path,
-                field="columns",
-                expected="a column named 'absorbance' (or only two columns)",
-                found=columns,
-            )
-        da = read_table(path, y=chosen)
-    dim = str(da.dims[0])
-    if dim not in _AXES:
-        raise InputError(
-            "the first column is not a spectral axis",
-            file=path,
-            field=dim,
-            expected="wavelength (nm, um, A) or photon energy (eV, meV), e.g. 'wavelength_nm'",
-            found=dim,
-        )
-    target, factor = _AXES[dim]
-    values = da.coords[dim].values * factor
-    out = xr.DataArray(
-        da.values,
-        dims=(target,),
-        coords={target: (target, values, {"units": target.split("_")[1]})},
-        name="absorbance",
-        attrs={**da.attrs, "source_file": str(path)},
-    )
-    return out
+    from qdcat.io.spectra import read_spectrum, to_absorbance
+
+    return to_absorbance(read_spectrum(path, assume="absorbance"))
 
 
 class BandGapOptions(AnalysisOptions):
