@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -86,13 +87,8 @@ def test_demo_results_document(demo_run: Path) -> None:
                 assert set(q) >= {"value", "stderr", "unit"}
     inputs = doc["provenance"]["inputs"]
     # the project file, and every data file of every sample (auxiliary ones included)
-    project_text = example_project().read_text()
-    n_data = sum(
-        1
-        for line in project_text.splitlines()
-        if line.split("=")[0].strip()
-        in {"uvvis", "products", "ta", "trpl", "trpl_irf", "trpl_acceptor", "trpl_series"}
-    )
+    spec = tomllib.loads(example_project().read_text())
+    n_data = sum(len(sample["data"]) for sample in spec["samples"])
     assert len(inputs) == 1 + n_data
     assert all(re.fullmatch(r"[0-9a-f]{64}", f["sha256"]) for f in inputs)
 
@@ -345,13 +341,17 @@ def test_run_on_a_dask_scheduler(project: Path, tmp_path: Path) -> None:
 
 
 def test_report_groups_analyses_into_sections_in_page_order(demo_run: Path) -> None:
-    from qdcat.pipeline.registry import SECTIONS, TECHNIQUE_SECTIONS
+    from qdcat.pipeline.registry import SECTIONS, get_analysis
 
     html = (demo_run / "report.html").read_text()
     doc = json.loads((demo_run / "results.json").read_text())
-    # every analysis carries its section: the technique's (ta -> kinetics, uvvis -> spectroscopy)
-    for a in doc["analyses"].values():
-        assert a["section"] == TECHNIQUE_SECTIONS.get(a["technique"], "other"), a
+    # every analysis carries its section: its own, else its technique's (ta -> kinetics)
+    for name, a in doc["analyses"].items():
+        own = get_analysis(name).section
+        assert a["section"] == (
+            own or {"ta": "kinetics", "uvvis": "spectroscopy"}.get(a["technique"], a["section"])
+        ), a
+    assert "other" not in {a["section"] for a in doc["analyses"].values()}
     present = [k for k in SECTIONS if any(a["section"] == k for a in doc["analyses"].values())]
     assert {"spectroscopy", "kinetics", "performance"} <= set(present)
     # sections appear in SECTIONS order; each analysis lies between its heading and the next

@@ -300,12 +300,16 @@ def generate_zcis(out_dir: Path | None = None, *, seed: int = SEED) -> list[Path
             written += _write_trpl(data, name, rng)
     # each further technique has its own generator and seed: adding one changes no other file
     from qdcat.examples.generate_catalysis import generate_catalysis
+    from qdcat.examples.generate_optics import generate_optics
     from qdcat.examples.generate_structure import generate_structure
+    from qdcat.examples.generate_xps import generate_xps
     from qdcat.examples.generate_xrd import generate_xrd
 
     written += generate_catalysis(data)
     written += generate_structure(data)
     written += generate_xrd(data)
+    written += generate_optics(out_dir)
+    written += generate_xps(out_dir)
     return written
 
 
