@@ -6,12 +6,16 @@ first offending value, so every analysis reports the same problem in the same wo
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+from os import PathLike
+
 import numpy as np
 from numpy.typing import NDArray
 
 from qdcat.core.errors import InputError
 
-__all__ = ["require_finite", "require_strictly_monotonic"]
+__all__ = ["energy_window", "require_finite", "require_strictly_monotonic"]
 
 
 def require_finite(arr: NDArray, label: str) -> None:
@@ -48,3 +52,44 @@ def require_strictly_monotonic(x: NDArray, dim: str) -> None:
             expected="strictly increasing or strictly decreasing values",
             found=[float(v) for v in x[idx : idx + 3]],
         )
+
+
+def energy_window(
+    energy_eV: NDArray,
+    energy_range_eV: Sequence[float] | None,
+    *,
+    min_points: int,
+    file: str | PathLike[str] | None = None,
+) -> NDArray[np.bool_]:
+    """Mask of the points of ``energy_eV`` inside ``energy_range_eV`` (all when ``None``).
+
+    The range must be two finite numbers with ``0 < low < high`` and hold at least
+    ``min_points`` points of the spectrum; otherwise :class:`InputError` naming
+    ``energy_range_eV`` (and ``file``).
+    """
+    energy_eV = np.asarray(energy_eV, dtype=float)
+    if energy_range_eV is None:
+        return np.ones(energy_eV.size, dtype=bool)
+    try:
+        lo, hi = (float(v) for v in energy_range_eV)
+    except (TypeError, ValueError):
+        lo = hi = float("nan")
+    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
+        raise InputError(
+            "energy range must be finite with 0 < low < high",
+            file=file,
+            field="energy_range_eV",
+            expected="(low_eV, high_eV) with 0 < low < high",
+            found=energy_range_eV,
+        )
+    sel = (lo <= energy_eV) & (energy_eV <= hi)
+    if int(sel.sum()) < min_points:
+        raise InputError(
+            "the energy range holds too few points of the spectrum",
+            file=file,
+            field="energy_range_eV",
+            expected=f"at least {min_points} points between the limits (the spectrum spans "
+            f"{energy_eV.min():.3f}-{energy_eV.max():.3f} eV)",
+            found=energy_range_eV,
+        )
+    return sel

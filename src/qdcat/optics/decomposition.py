@@ -51,6 +51,7 @@ from scipy.special import erf
 from qdcat.core.constants import HC_eV_nm
 from qdcat.core.errors import InputError
 from qdcat.core.results import FitQuality, Quantity, Result, format_value
+from qdcat.core.validation import energy_window
 from qdcat.optics.absorption import SCATTER_REFERENCE_eV
 from qdcat.optics.bandgap import _noise_sigma, _validated_axis, band_gap_second_derivative
 
@@ -199,28 +200,7 @@ def decompose_edge(
     """
     dim, E_all, A_all = _energy_spectrum(spectrum)
     source = spectrum.attrs.get("source_file") if isinstance(spectrum, xr.DataArray) else None
-    sel = np.ones(E_all.size, dtype=bool)
-    if energy_range_eV is not None:
-        try:
-            lo_e, hi_e = (float(v) for v in energy_range_eV)
-        except (TypeError, ValueError):
-            lo_e = hi_e = float("nan")
-        if not (math.isfinite(lo_e) and math.isfinite(hi_e) and 0 < lo_e < hi_e):
-            raise InputError(
-                "energy range must be finite with 0 < low < high",
-                field="energy_range_eV",
-                expected="(low_eV, high_eV) with 0 < low < high",
-                found=energy_range_eV,
-            )
-        sel = (lo_e <= E_all) & (E_all <= hi_e)
-        if sel.sum() < MIN_POINTS:
-            raise InputError(
-                "the energy range holds too few points of the spectrum",
-                field="energy_range_eV",
-                expected=f"at least {MIN_POINTS} points (the spectrum spans "
-                f"{E_all[0]:.3f}-{E_all[-1]:.3f} eV)",
-                found=energy_range_eV,
-            )
+    sel = energy_window(E_all, energy_range_eV, min_points=MIN_POINTS)
     E, A = E_all[sel], A_all[sel]
     gap_input = xr.DataArray(A, dims="energy_eV", coords={"energy_eV": E})
     eg = float(band_gap_second_derivative(gap_input).quantities["band_gap_eV"].value)

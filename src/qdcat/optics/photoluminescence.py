@@ -58,7 +58,7 @@ from scipy.signal import savgol_filter
 from qdcat.core.constants import HC_eV_nm
 from qdcat.core.errors import InputError
 from qdcat.core.results import FitQuality, Quantity, Result, format_value
-from qdcat.core.validation import require_finite, require_strictly_monotonic
+from qdcat.core.validation import energy_window, require_finite, require_strictly_monotonic
 from qdcat.optics.tauc import _local_noise
 
 if TYPE_CHECKING:
@@ -299,27 +299,7 @@ def pl_peak(
     E = np.asarray(energy["energy_eV"].values)
     y = np.asarray(energy.values)
     if energy_range_eV is not None:
-        try:
-            lo, hi = (float(v) for v in energy_range_eV)
-        except (TypeError, ValueError):
-            lo = hi = float("nan")
-        if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo < hi):
-            raise InputError(
-                "energy range must be finite with 0 < low < high",
-                file=source,
-                field="energy_range_eV",
-                expected="(low_eV, high_eV)",
-                found=energy_range_eV,
-            )
-        sel = (lo <= E) & (hi >= E)
-        if sel.sum() < MIN_POINTS:
-            raise InputError(
-                "the energy range holds too few points of the spectrum",
-                file=source,
-                field="energy_range_eV",
-                expected=f"at least {MIN_POINTS} points (spectrum {E[0]:.3f}-{E[-1]:.3f} eV)",
-                found=energy_range_eV,
-            )
+        sel = energy_window(E, energy_range_eV, min_points=MIN_POINTS, file=source)
         E, y = E[sel], y[sel]
     # noise and a significance check: the band must stand out of the scatter of the data
     noise = 1.4826 * float(np.median(np.abs(np.diff(y, 2)))) / math.sqrt(6.0)

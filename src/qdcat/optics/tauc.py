@@ -78,6 +78,7 @@ from numpy.typing import ArrayLike, NDArray
 from qdcat.core.constants import HC_eV_nm
 from qdcat.core.errors import InputError
 from qdcat.core.results import Quantity, Result, format_value
+from qdcat.core.validation import energy_window
 from qdcat.optics.bandgap import _validated_axis
 
 if TYPE_CHECKING:
@@ -270,28 +271,7 @@ def _tauc_fit(
 ) -> dict[str, Any]:
     warnings: list[str] = []
     inv_n = 1.0 / _exponent(transition)
-    sel = np.ones(E_all.size, dtype=bool)
-    if energy_range_eV is not None:
-        try:
-            lo_e, hi_e = (float(v) for v in energy_range_eV)
-        except (TypeError, ValueError):
-            lo_e = hi_e = float("nan")
-        if not (math.isfinite(lo_e) and math.isfinite(hi_e) and 0 < lo_e < hi_e):
-            raise InputError(
-                "energy range must be finite with 0 < low < high",
-                field="energy_range_eV",
-                expected="(low_eV, high_eV) with 0 < low < high",
-                found=energy_range_eV,
-            )
-        sel = (lo_e <= E_all) & (E_all <= hi_e)
-        if sel.sum() < MIN_POINTS:
-            raise InputError(
-                "the energy range holds too few points of the spectrum",
-                field="energy_range_eV",
-                expected=f"at least {MIN_POINTS} points between the limits "
-                f"(the spectrum spans {E_all[0]:.3f}-{E_all[-1]:.3f} eV)",
-                found=energy_range_eV,
-            )
+    sel = energy_window(E_all, energy_range_eV, min_points=MIN_POINTS)
     E, a = E_all[sel], a_all[sel]
     a_scale = float(np.max(np.abs(a)))
     if not a_scale > 0:
