@@ -89,7 +89,6 @@ import difflib
 import itertools
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -315,17 +314,9 @@ def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
 
 
 def _loads(text: str, path: Path | None) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        line = int(m.group(1)) if m else None
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
-        col = f", column {m.group(2)}" if m else ""
-        raise ConfigError(
-            f"malformed TOML{col}: {detail}", file=path, line=line, expected="valid TOML"
-        ) from exc
+    from qdcat.pipeline.project import loads_toml
+
+    return loads_toml(text, path)
 
 
 def load_run(path: str | Path) -> Run:

@@ -123,6 +123,22 @@ class LoadedProject:
 # key paths and line numbers
 
 
+def loads_toml(text: str, path: str | Path | None = None) -> dict[str, Any]:
+    """Parse TOML ``text``; a syntax error becomes :class:`ConfigError` naming ``path`` and the
+    line (and column) where the parser stopped. Shared by project files and run files."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = int(m.group(1)) if m else None
+        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+        col = f", column {m.group(2)}" if m else ""
+        raise ConfigError(
+            f"malformed TOML{col}: {detail}", file=path, line=line, expected="valid TOML"
+        ) from exc
+
+
 def key_path(loc: Sequence[str | int]) -> str:
     """``('samples', 2, 'cu_in_ratio')`` -> ``'samples[2].cu_in_ratio'``."""
     out = ""
@@ -297,18 +313,7 @@ def _parse_toml(path: Path) -> tuple[str, dict[str, Any]]:
         raise ConfigError(
             f"not UTF-8 text (byte {exc.start})", file=path, expected="a UTF-8 TOML file"
         ) from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        line = int(m.group(1)) if m else None
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
-        col = f", column {m.group(2)}" if m else ""
-        raise ConfigError(
-            f"malformed TOML{col}: {detail}", file=path, line=line, expected="valid TOML"
-        ) from exc
-    return text, data
+    return text, loads_toml(text, path)
 
 
 def load_project(path: str | Path) -> LoadedProject:
