@@ -8,25 +8,12 @@ points), the figures show that the chain stays interactive. Not part of the test
 from __future__ import annotations
 
 import math
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
-
-
-def median_time(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from _timing import median_time
 
 
 def main() -> None:

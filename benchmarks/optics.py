@@ -11,23 +11,16 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
 
 import numpy as np
+from _timing import median_time as _median_time
 
 
 def median_time(fn: Callable[[], object], repeat: int = 30, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return _median_time(fn, repeat=repeat, warmup=warmup)
 
 
 def main() -> int:

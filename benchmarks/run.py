@@ -8,26 +8,13 @@ docs/benchmarks.md when a hot path changes. Not part of the test suite.
 from __future__ import annotations
 
 import platform
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-
-def median_time(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from _timing import median_time
 
 
 def bench_band_gap() -> list[tuple[str, float, str]]:

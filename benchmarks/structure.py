@@ -18,23 +18,15 @@ exactly, and the times are printed. Not part of the test suite.
 from __future__ import annotations
 
 import platform
-import statistics
 import sys
-import time
 from collections.abc import Callable
 
 import numpy as np
+from _timing import median_time as _median_time
 
 
 def median_time(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return _median_time(fn, repeat=repeat, warmup=warmup)
 
 
 def main() -> int:

@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
+from _timing import median_time
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -33,17 +32,6 @@ from qdcat.kinetics.models import KineticModel  # noqa: E402
 
 HIPPIUS = ROOT / "tests" / "data" / "hippius"
 HIPPIUS_DATA = HIPPIUS / "demo_data_Hippius_etal_JPCC2007_111_13988_Figs5_9.ascii"
-
-
-def median_time(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 # ---------------------------------------------------------------------- data
