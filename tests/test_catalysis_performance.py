@@ -620,3 +620,36 @@ def test_shipped_run_examples(tmp_path: Path) -> None:
     # AQY rel. error sqrt((0.2/12.2)^2 + (0.1/5.28)^2) (rate and power)
     aqy = checked.quantities["CO_aqy_pct"]
     assert aqy.stderr / aqy.value == pytest.approx(math.hypot(0.2 / 12.2, 0.1 / 5.28), rel=1e-9)
+
+
+def test_molar_mass_and_surface_cu_from_a_dot_model(tmp_path: Path) -> None:
+    """``[sample] qd_model``: moles of dots and surface Cu come from the dot model.
+
+    By hand: TON per dot = n_CO / (m / M) with m = 0.191e-3 g and M the model's molar mass;
+    TON per surface Cu = TON per dot / (surface Cu per dot). The model is built here a second
+    time, independently of the run file.
+    """
+    from qdcat.examples.generate_structure import dot_parameters
+    from qdcat.structure.model import build_dot
+
+    params = dot_parameters("2-12ZCIS")  # no list values: every entry is a TOML scalar
+    text = "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in params.items())
+    (tmp_path / "dot.toml").write_text(text)
+    run_text = (
+        '[sample]\nname = "2/12ZCIS"\ncatalyst_mass_mg = 0.191\nqd_model = "dot.toml"\n'
+        "[[points]]\ntime_h = 24\nCO_umol = 2.4\n[[points]]\ntime_h = 120\nCO_umol = 12.2\n"
+    )
+    (tmp_path / "run.toml").write_text(run_text)
+    result = analyse_run(load_run(tmp_path / "run.toml"))
+    dot = build_dot(**params)
+    n_qd_umol = 0.191e-3 / dot.molar_mass_g_mol * 1e6
+    ton = 12.2 / n_qd_umol
+    assert float(result.quantities["CO_ton_per_qd"].value) == pytest.approx(ton, rel=1e-9)
+    n_cu = dot.summary()["n_surface_cu"]
+    assert float(result.quantities["CO_ton_per_surface_cu"].value) == pytest.approx(
+        ton / n_cu, rel=1e-9
+    )
+    # a missing model file names the key
+    (tmp_path / "run2.toml").write_text(run_text.replace('"dot.toml"', '"nope.toml"'))
+    with pytest.raises(InputError, match=r"sample\.qd_model"):
+        analyse_run(load_run(tmp_path / "run2.toml"))

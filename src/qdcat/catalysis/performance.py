@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -540,9 +541,43 @@ def performance(
     )
 
 
-def analyse_run(run: Run, *, weighting: str = "relative") -> Result:
-    """:func:`performance` for a validated run file (:func:`qdcat.catalysis.run.load_run`)."""
+def dot_model_numbers(run: Run) -> dict[str, float]:
+    """Molar mass (g/mol) and surface Cu per dot of the run's ``[sample] qd_model`` dot model.
+
+    The model file is resolved relative to the run file. Numbers the run file states itself
+    are not replaced. Returns ``{}`` without a model.
+    """
     s = run.sample
+    if s.qd_model is None:
+        return {}
+    from qdcat.pipeline.analyses.structure import _build, load_dot_parameters
+
+    base = run.path.parent if run.path is not None else Path(".")
+    path = Path(s.qd_model)
+    path = path if path.is_absolute() else base / path
+    if not path.is_file():
+        raise InputError(
+            "the dot-model file does not exist",
+            file=run.path,
+            field="sample.qd_model",
+            expected="a TOML file of dot build parameters (e.g. examples/zcis/data/*_dot.toml)",
+            found=str(path),
+        )
+    dot = _build(load_dot_parameters(path))
+    return {
+        "qd_molar_mass_g_mol": float(dot.molar_mass_g_mol),
+        "surface_cu_per_qd": float(dot.summary()["n_surface_cu"]),
+    }
+
+
+def analyse_run(run: Run, *, weighting: str = "relative") -> Result:
+    """:func:`performance` for a validated run file (:func:`qdcat.catalysis.run.load_run`).
+
+    With ``[sample] qd_model`` the molar mass and surface Cu per dot come from the dot model
+    (:func:`dot_model_numbers`) unless the run file states them.
+    """
+    s = run.sample
+    model = dot_model_numbers(run)
     donor = None
     if run.donor is not None:
         donor = {
@@ -555,9 +590,17 @@ def analyse_run(run: Run, *, weighting: str = "relative") -> Result:
         sample=s.name,
         catalyst_mass_mg=s.catalyst_mass_mg,
         catalyst_mass_stderr_mg=s.catalyst_mass_stderr_mg,
-        qd_molar_mass_g_mol=s.qd_molar_mass_g_mol,
+        qd_molar_mass_g_mol=(
+            s.qd_molar_mass_g_mol
+            if s.qd_molar_mass_g_mol is not None
+            else model.get("qd_molar_mass_g_mol")
+        ),
         qd_molar_mass_stderr_g_mol=s.qd_molar_mass_stderr_g_mol,
-        surface_cu_per_qd=s.surface_cu_per_qd,
+        surface_cu_per_qd=(
+            s.surface_cu_per_qd
+            if s.surface_cu_per_qd is not None
+            else model.get("surface_cu_per_qd")
+        ),
         surface_cu_per_qd_stderr=s.surface_cu_per_qd_stderr,
         light=run.light_source,
         power_stderr_mW_cm2=None if run.light is None else run.light.power_stderr_mW_cm2,

@@ -164,6 +164,10 @@ class SampleSpec(_Strict):
     surface_cu_per_qd: float | None = Field(default=None, gt=0)
     """Surface Cu atoms per dot, the catalytic sites (the seed paper's model: ~24)."""
     surface_cu_per_qd_stderr: float | None = Field(default=None, ge=0)
+    qd_model: str | None = Field(default=None, min_length=1)
+    """Dot-model file (TOML build parameters of :func:`qdcat.structure.model.build_dot`, as
+    ``examples/zcis/data/*_dot.toml``; relative to the run file): supplies
+    ``qd_molar_mass_g_mol`` and ``surface_cu_per_qd`` where they are not given."""
     notes: str = ""
 
 
