@@ -79,6 +79,25 @@ def test_rate_and_mass_rate_by_hand():
     assert res.metadata["source_file"] == SOURCE
 
 
+def test_initial_rate_by_hand():
+    # Run 1 reads 0, 2.4, 4.0 umol at 0, 24, 48 h; run 2 (no reading at time zero) 2.6, 4.4
+    # at 24, 48 h. First intervals: (2.4 - 0)/24 = 0.1 and (2.6 - 0)/(24 - 0) = 0.108333
+    # (from the origin) umol/h; mean 0.1041667, sd = 0.0083333/sqrt(2), stderr sd/sqrt(2) =
+    # 0.0041667. The average rates are 4.0/48 = 0.0833 and 4.4/48: the initial rate is higher
+    # (the evolution slows down), which the average alone would hide.
+    frame = pd.DataFrame(
+        {
+            "run": ["1", "1", "1", "2", "2"],
+            "time_h": [0.0, 24.0, 48.0, 24.0, 48.0],
+            "CO_umol": [0.0, 2.4, 4.0, 2.6, 4.4],
+        }
+    )
+    q = analyse_yields(frame).quantities["CO_rate_initial_umol_h"]
+    assert q.value == pytest.approx(0.1041667, rel=1e-6)
+    assert q.stderr == pytest.approx(0.0041667, rel=1e-4)
+    assert q.unit == "umol h-1"
+
+
 def test_selectivity_by_hand():
     # CO 12.2, H2 1.0, CH4 0.06 umol. Product basis: 12.2 / 13.26 = 0.92006.
     # Electron basis: 2*12.2 / (2*12.2 + 2*1.0 + 8*0.06) = 24.4 / 26.88 = 0.90774.

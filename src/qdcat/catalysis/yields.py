@@ -467,6 +467,18 @@ def _read_frame(
 # ----------------------------------------------------------------------------------------------
 
 
+def _initial_rate(series: _Series) -> float:
+    """(n_1 - n_0) / (t_1 - t_0) over the first interval; the origin (0 h, 0 umol) when the
+    run starts after time zero."""
+    t = np.asarray(series.time_h, dtype=float)
+    n = np.asarray(series.amount_umol, dtype=float)
+    if t[0] > 0:
+        return float(n[0] / t[0])
+    if t.size < 2:
+        return math.nan  # a single reading at time zero has no interval
+    return float((n[1] - n[0]) / (t[1] - t[0]))
+
+
 def _fit_through_origin(
     t: NDArray[np.float64], y: NDArray[np.float64], weighting: str
 ) -> tuple[float, float | None, float, int]:
@@ -536,6 +548,10 @@ def analyse_yields(
     * ``P_rate_fit_r2`` -- linearity of the evolution: R^2 = 1 - sum (y - b t)^2 / sum (y -
       mean y)^2 over the fitted points, unweighted (as judged by eye on the plot); ``NaN`` when
       all readings are equal. R^2 < 0.95 adds a warning.
+    * ``P_rate_initial_umol_h`` -- rate over each run's first interval, (n_1 - n_0) / (t_1 - t_0)
+      with n_0 = 0 at t_0 = 0 when the run has no reading at time zero; mean over runs,
+      standard error sd/sqrt(n) for n > 1 runs. Beside the average rate it shows deactivation
+      (initial > average) or an induction period (initial < average).
     * ``P_rate_umol_g_h`` -- ``P_rate_umol_h`` per gram of catalyst, when ``catalyst_mass_mg``
       is given (mass taken as exact).
     * ``selectivity_product_P`` = n_P / sum n and ``selectivity_electron_P`` = z_P n_P / sum
@@ -610,6 +626,13 @@ def analyse_yields(
         fit_points[product] = n_fit
         quantities[f"{product}_rate_fit_umol_h"] = Quantity(
             slope, slope_se, "umol h-1", f"{product} slope of amount vs time through the origin"
+        )
+        initial = np.array([_initial_rate(s) for s in runs])
+        quantities[f"{product}_rate_initial_umol_h"] = Quantity(
+            float(initial.mean()),
+            float(initial.std(ddof=1) / math.sqrt(initial.size)) if initial.size > 1 else None,
+            "umol h-1",
+            f"{product} rate over the first interval, mean over {initial.size} run(s)",
         )
         quantities[f"{product}_rate_fit_r2"] = Quantity(
             r2, None, "", f"{product} linearity (R^2 of the line through the origin)"
