@@ -115,7 +115,10 @@ def _gl_unit_area(p: float) -> float:
     if m == 0.0:
         return _G_AREA
     a, b = 4.0 * LN2 * (1.0 - m), 4.0 * m
-    return math.pi / math.sqrt(b) * float(special.erfcx(math.sqrt(a / b)))
+    ratio = a / b
+    if ratio > 1e16:  # also inf for subnormal m: erfcx(z) = 1/(z sqrt(pi)) (1 - 1/(2 z^2) ...)
+        return math.sqrt(math.pi / a)  # the Gaussian limit, relative error < 1e-16
+    return math.pi / math.sqrt(b) * float(special.erfcx(math.sqrt(ratio)))
 
 
 def gl(x: ArrayLike, center: float, fwhm: float, p: float = 30.0, area: float = 1.0) -> Array:
