@@ -62,7 +62,7 @@ from numpy.typing import ArrayLike, NDArray
 from qdcat.core.errors import InputError
 from qdcat.core.results import FitQuality, Quantity, Result
 from qdcat.xps import backgrounds as bgmod
-from qdcat.xps.peakfit import Peak, PeakFit, PeakModel, doublet, fit_peaks
+from qdcat.xps.peakfit import Peak, PeakFit, PeakModel, doublet, fit_peaks, peak_summaries
 from qdcat.xps.spectrum import XpsSpectrum, make_spectrum
 
 __all__ = [
@@ -660,22 +660,7 @@ def fit_cu2p(
         "window_eV": [float(x[0]), float(x[-1])],
         "includes_2p12": full,
         "line_shape": peaks[0]["shape"],
-        "peaks": [
-            {
-                k: r[k]
-                for k in (
-                    "name",
-                    "group",
-                    "shape",
-                    "position_eV",
-                    "fwhm_eV",
-                    "area",
-                    "position_stderr_eV",
-                    "area_stderr",
-                )
-            }
-            for r in peaks
-        ],
+        "peaks": peak_summaries(peaks),
         "source_file": spectrum.source_file,
         "label": spectrum.label,
     }

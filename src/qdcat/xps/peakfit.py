@@ -252,6 +252,24 @@ class PeakModel:
         return roots, link
 
 
+#: Keys of a peak-table row that go into JSON (``peaks``): one list for every XPS result.
+PEAK_SUMMARY_KEYS = (
+    "name",
+    "group",
+    "shape",
+    "position_eV",
+    "fwhm_eV",
+    "area",
+    "position_stderr_eV",
+    "area_stderr",
+)
+
+
+def peak_summaries(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The :data:`PEAK_SUMMARY_KEYS` of each row of :meth:`PeakFit.peak_table`."""
+    return [{k: r[k] for k in PEAK_SUMMARY_KEYS} for r in rows]
+
+
 @dataclass
 class PeakFit:
     """Outcome of :func:`fit_peaks`.
@@ -366,22 +384,7 @@ class PeakFit:
             "background": self.background_kind,
             "background_refined": self.background_refined,
             "background_parameters": self.background_parameters,
-            "peaks": [
-                {
-                    k: r[k]
-                    for k in (
-                        "name",
-                        "group",
-                        "shape",
-                        "position_eV",
-                        "fwhm_eV",
-                        "area",
-                        "position_stderr_eV",
-                        "area_stderr",
-                    )
-                }
-                for r in rows
-            ],
+            "peaks": peak_summaries(rows),
         }
         md.update(metadata or {})
         return Result(
