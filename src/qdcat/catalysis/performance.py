@@ -550,7 +550,7 @@ def dot_model_numbers(run: Run) -> dict[str, float]:
     s = run.sample
     if s.qd_model is None:
         return {}
-    from qdcat.pipeline.analyses.structure import _build, load_dot_parameters
+    from qdcat.structure.dotfile import build_dot_from_parameters, load_dot_parameters
 
     base = run.path.parent if run.path is not None else Path(".")
     path = Path(s.qd_model)
@@ -563,7 +563,7 @@ def dot_model_numbers(run: Run) -> dict[str, float]:
             expected="a TOML file of dot build parameters (e.g. examples/zcis/data/*_dot.toml)",
             found=str(path),
         )
-    dot = _build(load_dot_parameters(path))
+    dot = build_dot_from_parameters(load_dot_parameters(path))
     return {
         "qd_molar_mass_g_mol": float(dot.molar_mass_g_mol),
         "surface_cu_per_qd": float(dot.summary()["n_surface_cu"]),

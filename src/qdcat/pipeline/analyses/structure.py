@@ -11,61 +11,17 @@ the sample's ``defect_type`` from the project file (Fig. 1a).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
-from qdcat.core.errors import ConfigError, InputError
 from qdcat.core.results import Quantity, Result
 from qdcat.pipeline.registry import Analysis, AnalysisOptions, register
+from qdcat.structure.dotfile import build_dot_from_parameters, load_dot_parameters
 
-#: Keys a dot file may hold -> (type(s), description).
-_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
-    "shape": ((str,), "pyramid, tetrahedron, sphere or cuboctahedron"),
-    "layers": ((int,), "number of cation layers"),
-    "size_nm": ((int, float), "size in nm instead of layers"),
-    "cu_in": ((int, float), "target atomic Cu/In"),
-    "zn_fraction": ((int, float), "target Zn/(Zn+Cu+In)"),
-    "termination": ((str,), "neutral, S-rich or metal-rich"),
-    "polarity": ((str,), "A or B"),
-    "orientation": ((str, list), "crystal, apex_up or [u, v, w]"),
-    "seed": ((int,), "random seed"),
-    "a_A": ((int, float), "lattice parameter a, Angstrom"),
-    "c_A": ((int, float), "lattice parameter c, Angstrom"),
-    "hole_fraction": ((int, float), "share of V_Cu' charge compensated by Cu2+"),
-    "antisite_pair_fraction": ((int, float), "fraction of Cu in antisite pairs"),
-}
 PAPER_SURFACE_CU_FRACTION = 0.80
 PAPER_SURFACE_CU_PER_DOT = 24.0
-
-
-def load_dot_parameters(path: Path) -> dict[str, Any]:
-    """Read a dot file (TOML). Unknown keys and wrong types raise :class:`ConfigError`."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file=path) from exc
-    except OSError as exc:
-        raise InputError(f"cannot read the dot file: {exc}", file=path) from exc
-    for key, value in data.items():
-        if key not in _KEYS:
-            raise ConfigError(
-                "unknown key in dot file",
-                file=path,
-                key_path=key,
-                expected=", ".join(_KEYS),
-                found=key,
-            )
-        types, description = _KEYS[key]
-        if isinstance(value, bool) or not isinstance(value, types):
-            raise ConfigError(
-                "wrong type", file=path, key_path=key, expected=description, found=value
-            )
-    data["source_file"] = str(path)
-    return data
 
 
 class StructureOptions(AnalysisOptions):
@@ -75,18 +31,6 @@ class StructureOptions(AnalysisOptions):
     """Override the share of V_Cu' charge compensated by Cu2+ (default: the model's 0.13)."""
     seed: int | None = Field(default=None, ge=0)
     """Override every dot file's seed."""
-
-
-def _build(params: Mapping[str, Any]) -> Any:
-    from qdcat.structure.model import build_dot
-
-    kwargs = {k: v for k, v in params.items() if k in _KEYS}
-    if isinstance(kwargs.get("orientation"), list):
-        kwargs["orientation"] = tuple(kwargs["orientation"])
-    try:
-        return build_dot(**kwargs)
-    except InputError as exc:
-        raise InputError(str(exc), file=params.get("source_file")) from exc
 
 
 def analyse(
@@ -100,7 +44,7 @@ def analyse(
         params["hole_fraction"] = options.hole_fraction
     if options.seed is not None:
         params["seed"] = options.seed
-    dot = _build(params)
+    dot = build_dot_from_parameters(params)
     s = dot.summary()
     mass = paper_molar_mass_comparison(dot)
     q: dict[str, Quantity] = {
