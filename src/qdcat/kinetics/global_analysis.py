@@ -900,18 +900,18 @@ def _batched_least_squares(C: NDArray, Y: NDArray) -> dict[str, Any]:
     Column-equilibrated normal equations (a batched 4x4 solve is ten times cheaper than a
     batched QR) when every ``cond(C[l]) <= 1e5``, where they lose at most ~1e-6 relative; QR
     otherwise. Returns the cost, spectra ``S``, residuals and ``Ginv = (C^T C)^-1``."""
-    d = np.sqrt(np.einsum("lnk,lnk->lk", C, C))
+    G0 = C.transpose(0, 2, 1) @ C  # (L, k, k)
+    d = np.sqrt(np.einsum("lkk->lk", G0))
     if not np.all(np.isfinite(d)) or np.any(d <= 1e-300):
         raise _DegenerateError("a model column is zero")
-    Cs = C / d[:, None, :]
-    G = Cs.transpose(0, 2, 1) @ Cs  # (L, k, k), unit diagonal
+    # equilibrate the small matrices, not C: G = D^-1 C^T C D^-1 has a unit diagonal
+    G = G0 / d[:, :, None] / d[:, None, :]
     ev = np.linalg.eigvalsh(G)
     if np.all(ev[:, 0] > ev[:, -1] / _COND_MAX**2):
         Gi = np.linalg.inv(G)
-        rhs = (Y[:, None, :] @ Cs)[:, 0, :]  # (L, k)
-        s_sc = (Gi @ rhs[:, :, None])[:, :, 0]
-        s = s_sc / d
-        res = Y - (Cs @ s_sc[:, :, None])[:, :, 0]
+        rhs = (Y[:, None, :] @ C)[:, 0, :] / d  # (L, k): D^-1 C^T y
+        s = (Gi @ rhs[:, :, None])[:, :, 0] / d
+        res = Y - (C @ s[:, :, None])[:, :, 0]
         Ginv = Gi / d[:, :, None] / d[:, None, :]
     else:
         Q, Rr = np.linalg.qr(C)
@@ -963,17 +963,34 @@ def _chirp_directions_impl(
         coef[:, :m, nk : 2 * nk] = c.transpose(0, 2, 1)
     coef[:, :, 2 * nk] = rates * ue
     coef[:, :, 2 * nk + 1] = sigma * rates * rates * ue
-    EW = E @ coef  # (L, n, 2 nk + 2)
+    # one product with X = [E, tau E, g, g u] gives every direction: V = X @ K
     gu = g * (tau / sigma)
-    V = np.empty((L, tau.shape[1], self.A))
+    X = np.empty((L, tau.shape[1], 2 * ncols + 2))
+    X[:, :, :ncols] = E
+    np.multiply(E, tau[:, :, None], out=X[:, :, ncols : 2 * ncols])
+    X[:, :, 2 * ncols] = g
+    X[:, :, 2 * ncols + 1] = gu
+    K = np.zeros((L, 2 * ncols + 2, self.A))
     a = 0
     if nk:
-        csum = c.sum(axis=2)  # (L, nk)
-        V[:, :, :nk] = EW[:, :, :nk] - tau[:, :, None] * EW[:, :, nk : 2 * nk]
-        V[:, :, :nk] -= s2 * g[:, :, None] * csum[:, None, :]
+        K[:, :ncols, :nk] = coef[:, :, :nk]
+        K[:, ncols : 2 * ncols, :nk] = -coef[:, :, nk : 2 * nk]
+        K[:, 2 * ncols, :nk] = -s2 * c.sum(axis=2)
         a = nk
     sum_u = ue.sum(axis=1)  # (L,)
     sum_ru = (rates * ue).sum(axis=1)
+    a_mu = a_sg = None
+    if self.has_mu:
+        a_mu = a
+        K[:, :ncols, a] = coef[:, :, 2 * nk]
+        K[:, 2 * ncols, a] = -sum_u
+        a += 1
+    if self.has_sigma:
+        a_sg = a
+        K[:, :ncols, a] = coef[:, :, 2 * nk + 1]
+        K[:, 2 * ncols, a] = -sigma * sum_ru
+        K[:, 2 * ncols + 1, a] = -sum_u
+    V = X @ K  # (L, n, A)
     ca_mu = ca_sg = None
     if ca:
         u_ = tau / sigma
@@ -982,25 +999,16 @@ def _chirp_directions_impl(
         dcadu = np.stack(dcadu, axis=-1)  # (L, n, ca)
         ca_mu = -dcadu / sigma
         ca_sg = -dcadu * (u_ / sigma)[..., None]
-    if self.has_mu:
-        v = EW[:, :, 2 * nk] - g * sum_u[:, None]
-        if ca:
-            v = v + (ca_mu @ uca[:, :, None])[:, :, 0]
-        V[:, :, a] = v
-        a += 1
-    if self.has_sigma:
-        v = EW[:, :, 2 * nk + 1] - sigma * g * sum_ru[:, None] - gu * sum_u[:, None]
-        if ca:
-            v = v + (ca_sg @ uca[:, :, None])[:, :, 0]
-        V[:, :, a] = v
+        if a_mu is not None:
+            V[:, :, a_mu] += (ca_mu @ uca[:, :, None])[:, :, 0]
+        if a_sg is not None:
+            V[:, :, a_sg] += (ca_sg @ uca[:, :, None])[:, :, 0]
     if w is not None:
         V *= w[None, :, None]
-    # D^T res
-    R2 = np.stack([res, tau * res], axis=-1)  # (L, n, 2)
-    ER = E.transpose(0, 2, 1) @ R2  # (L, ncols, 2): E^T res, E^T (tau res)
-    Etr, Etaur = ER[:, :, 0], ER[:, :, 1]
-    gr = np.einsum("ln,ln->l", g, res)
-    gur = np.einsum("ln,ln->l", gu, res)
+    # D^T res from the same X: [E^T res, E^T (tau res), g^T res, (g u)^T res]
+    XR = (res[:, None, :] @ X)[:, 0, :]
+    Etr, Etaur = XR[:, :ncols], XR[:, ncols : 2 * ncols]
+    gr, gur = XR[:, 2 * ncols], XR[:, 2 * ncols + 1]
     nred = Pm.shape[1]
     Bm = np.empty((L, self.A, nred))
     # B^T res in B's column order
