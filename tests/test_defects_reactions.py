@@ -35,6 +35,24 @@ def test_eq2_conserves_mass_and_charge_but_not_the_site_ratio() -> None:
     assert "site balance fails" in r.failures[0] and "In +1, S +2" in r.failures[0]
 
 
+def test_eq2_balances_under_the_surface_site_rule() -> None:
+    # at a surface (or in off-stoichiometric growth) a Cu site may appear alone: only mass
+    # (Cu 1 = 1) and charge (0 = -1 + 1) are required; the site change Cu +1 becomes a note
+    r = check_reaction(EQ2, sites="surface")
+    assert r.balanced and r.failing == () and r.failures == ()
+    assert r.site_balanced and not r.site_ratio_kept and r.balanced_at_surface
+    assert r.site_missing == {"In": 1, "S": 2}
+    assert len(r.notes) == 1 and "Cu +1" in r.notes[0]
+    # eq. 1 keeps the ratio, so it balances under both rules, with no note
+    assert check_reaction(EQ1, sites="surface").balanced
+    assert check_reaction(EQ1, sites="surface").notes == ()
+    # the surface rule relaxes sites only: a lost Cu atom or an uncompensated vacancy still fail
+    assert check_reaction("Cu_Cu -> V_Cu' + h*", sites="surface").failing == ("mass",)
+    assert check_reaction("Cu_Cu -> V_Cu' + Cu(g)", sites="surface").failing == ("charge",)
+    with pytest.raises(InputError, match="site rule"):
+        check_reaction(EQ2, sites="edge")
+
+
 def test_balanced_forms_of_the_vacancy_chemistry() -> None:
     # one Cu atom leaves to the surface and the hole sits on the neighbouring Cu
     assert check_reaction("2 Cu_Cu -> V_Cu' + Cu_Cu* + Cu(surf)").balanced
@@ -96,6 +114,11 @@ def test_cli_kv_check(tmp_path: Path, capsys) -> None:
     d = json.loads(out.read_text())
     assert d["balanced"] is False and d["failing"] == ["site"]
     assert d["site_missing"] == {"In": 1, "S": 2}
+    assert d["balanced_at_surface"] is True and d["site_rule"] == "bulk"
+    assert "--sites surface" in capsys.readouterr().out
+    assert main(["kv", "check", EQ2, "--sites", "surface", "--json", str(out)]) == 0
+    d = json.loads(out.read_text())
+    assert d["balanced"] is True and d["site_ratio_kept"] is False and len(d["notes"]) == 1
     assert main(["kv", "check", EQ1, "--json", str(out)]) == 0
     assert json.loads(out.read_text())["balanced"] is True
     capsys.readouterr()

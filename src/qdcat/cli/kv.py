@@ -23,6 +23,14 @@ def kv_check(
     compound: Annotated[
         str, typer.Option("--compound", help="Host formula giving the site ratio.")
     ] = "CuInS2",
+    sites: Annotated[
+        str,
+        typer.Option(
+            "--sites",
+            help="Site rule: 'bulk' (sites only in the compound's ratio) or 'surface' "
+            "(sites of one sublattice may be created or removed: surfaces, growth).",
+        ),
+    ] = "bulk",
     json_out: JsonOpt = None,
 ) -> None:
     """Check site (per sublattice, in the compound's ratio), mass and charge balance.
@@ -32,8 +40,8 @@ def kv_check(
     from qdcat.core.results import write_json
     from qdcat.defects.reactions import check_reaction
 
-    result = check_reaction(reaction, compound)
-    typer.echo(f"{result.reaction}  [{compound}]")
+    result = check_reaction(reaction, compound, sites=sites)
+    typer.echo(f"{result.reaction}  [{compound}, {sites} site rule]")
     typer.echo(f"{'balanced':32s} {str(result.balanced).lower()}")
     for name, ok in (
         ("site", result.site_balanced),
@@ -41,8 +49,13 @@ def kv_check(
         ("charge", result.charge_balanced),
     ):
         typer.echo(f"{name + ' balance':32s} {'ok' if ok else 'FAILS'}")
-    for text in result.failures:
+    for text in (*result.failures, *result.notes):
         typer.echo(text)
+    if result.failing == ("site",):
+        typer.echo(
+            "mass and charge balance: the reaction is valid at a surface or during growth, "
+            "where sites may be created without their partners (--sites surface)"
+        )
     if json_out is not None:
         write_json(json_out, result.to_dict())
 

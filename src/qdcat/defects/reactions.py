@@ -24,6 +24,13 @@ paper's eq. 1 ``Cu_Cu + In_In -> Cu_In'' + In_Cu**`` obeys all three. Its eq. 2
 and S sites (site change Cu +1, In 0, S 0): as printed it breaks the site ratio. A balanced
 form of the same chemistry (one Cu atom leaves, the hole it leaves behind sits on a
 neighbouring Cu) is ``2 Cu_Cu -> V_Cu' + Cu_Cu* + Cu(surf)``.
+
+**Site rules.** The site ratio holds inside a crystal (``sites="bulk"``, the default). At a
+surface, or while a crystal grows off-stoichiometry, sites of one sublattice can be created or
+removed without their partners: a Cu-deficient dot grows In and S sites with empty Cu sites, so
+the Cu vacancy of eq. 2 appears without a Cu atom leaving (in a 3.3 nm dot 80 % of the Cu sit on
+the surface). ``sites="surface"`` checks mass and charge only and reports the site change as a
+note; under it eq. 2 balances, and ``Cu_Cu -> V_Cu' + h*`` (a Cu atom lost) still fails.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from qdcat.core.errors import InputError
 from qdcat.defects.kroger_vink import Defect, parse_defect
 
 __all__ = [
+    "SITE_RULES",
     "ExternalSpecies",
     "Reaction",
     "ReactionCheck",
@@ -101,7 +109,9 @@ class ReactionCheck:
     sites that would have to be added to the right-hand side (negative: removed) to make the
     change a whole multiple of the compound's site ratio (empty when balanced);
     ``mass_change``: right minus left atoms per element (non-zero entries only);
-    ``charge_change``: right minus left effective charge (e).
+    ``charge_change``: right minus left effective charge (e); ``site_rule``: ``"bulk"`` (the
+    site ratio is required) or ``"surface"`` (sites may be created or removed; the site change
+    is reported in ``notes``, not as a failure).
     """
 
     reaction: str
@@ -113,10 +123,23 @@ class ReactionCheck:
     charge_change: Fraction
     failures: tuple[str, ...] = field(default=())
     text: str = ""
+    site_rule: str = "bulk"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def site_ratio_kept(self) -> bool:
+        """Whether the site change is a whole multiple of the compound's site ratio."""
+        return not self.site_missing
 
     @property
     def site_balanced(self) -> bool:
-        return not self.site_missing
+        """The site balance under ``site_rule`` (always true under ``"surface"``)."""
+        return self.site_rule == "surface" or self.site_ratio_kept
+
+    @property
+    def balanced_at_surface(self) -> bool:
+        """Mass and charge balanced: the reaction is valid at a surface or during growth."""
+        return self.mass_balanced and self.charge_balanced
 
     @property
     def mass_balanced(self) -> bool:
@@ -153,9 +176,13 @@ class ReactionCheck:
             "input": self.text,
             "compound": self.compound,
             "balanced": self.balanced,
+            "site_rule": self.site_rule,
             "failing": list(self.failing),
             "failures": list(self.failures),
+            "notes": list(self.notes),
             "site_balanced": self.site_balanced,
+            "site_ratio_kept": self.site_ratio_kept,
+            "balanced_at_surface": self.balanced_at_surface,
             "mass_balanced": self.mass_balanced,
             "charge_balanced": self.charge_balanced,
             "site_ratio": dict(self.site_ratio),
@@ -281,7 +308,12 @@ def _tally(
     return sites, mass, charge
 
 
-def check_reaction(reaction: str | Reaction, compound: str = "CuInS2") -> ReactionCheck:
+SITE_RULES = ("bulk", "surface")
+
+
+def check_reaction(
+    reaction: str | Reaction, compound: str = "CuInS2", sites: str = "bulk"
+) -> ReactionCheck:
     """Check the site, mass and charge balance of a defect reaction in ``compound``.
 
     Parameters
@@ -290,12 +322,24 @@ def check_reaction(reaction: str | Reaction, compound: str = "CuInS2") -> Reacti
         Text (parsed with :func:`parse_reaction`) or a :class:`Reaction`.
     compound:
         Host formula giving the sublattices and their site ratio (default CuInS2: 1:1:2).
+    sites:
+        ``"bulk"`` (default): sites may be created or destroyed only in the compound's ratio.
+        ``"surface"``: at a surface or during off-stoichiometric growth sites of one sublattice
+        may be created or removed alone; only mass and charge are required, and the site change
+        is reported as a note.
 
     Returns
     -------
     ReactionCheck
         ``balanced`` and, for each failing balance, a message saying by how much it fails.
     """
+    if sites not in SITE_RULES:
+        raise InputError(
+            f"unknown site rule {sites!r}",
+            field="sites",
+            expected=" or ".join(SITE_RULES),
+            found=str(sites),
+        )
     rx = parse_reaction(reaction) if isinstance(reaction, str) else reaction
     ratio = compound_site_ratio(compound)
     s_l, m_l, q_l = _tally(rx.left, ratio)
@@ -307,6 +351,7 @@ def check_reaction(reaction: str | Reaction, compound: str = "CuInS2") -> Reacti
     proportional = all(t == ts[0] for t in ts)
     site_missing: dict[str, Fraction] = {}
     failures: list[str] = []
+    notes: list[str] = []
     ratio_text = " : ".join(f"{k} {v}" for k, v in ratio.items())
     if not proportional:
         t = max(ts) if max(ts) > 0 else min(ts)
@@ -315,10 +360,17 @@ def check_reaction(reaction: str | Reaction, compound: str = "CuInS2") -> Reacti
         }
         change_text = ", ".join(f"{k} {_signed(v)}" for k, v in site_change.items())
         need = ", ".join(f"{k} {_signed(v)}" for k, v in site_missing.items())
-        failures.append(
-            f"site balance fails: site change (right - left) {change_text} is not in the "
-            f"{compound} ratio {ratio_text}; the right side would need {need} sites"
-        )
+        if sites == "bulk":
+            failures.append(
+                f"site balance fails: site change (right - left) {change_text} is not in the "
+                f"{compound} ratio {ratio_text}; the right side would need {need} sites"
+            )
+        else:
+            notes.append(
+                f"sites created or removed at the surface: site change (right - left) "
+                f"{change_text}, not in the {compound} ratio {ratio_text} (in the bulk the "
+                f"right side would need {need} sites)"
+            )
     elements = sorted(set(m_l) | set(m_r))
     mass_change = {
         el: m_r.get(el, Fraction(0)) - m_l.get(el, Fraction(0))
@@ -344,6 +396,8 @@ def check_reaction(reaction: str | Reaction, compound: str = "CuInS2") -> Reacti
         charge_change=charge_change,
         failures=tuple(failures),
         text=rx.text or str(rx),
+        site_rule=sites,
+        notes=tuple(notes),
     )
 
 
