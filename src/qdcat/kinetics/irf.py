@@ -14,6 +14,10 @@ scaled complementary error function, the exponents cancel exactly for ``z < 0``:
     c(t) = 1/2 exp(-k tau + k^2 sigma^2 / 2) erfc(-z)          (z >= 0, exponent <= 0)
 
 Both branches are bounded for every ``k >= 0``, ``sigma > 0``, ``t``: no overflow, no 0 * inf.
+When every ``z <= 25`` and every ``|tau| / sigma <= 37`` (the usual case near the IRF) the first
+form is used throughout: ``erfcx(-z) <= 2 exp(625)`` and ``exp(-tau^2 / 2 sigma^2) >= 1e-298``
+stay finite and normal, the rounding of the two large exponents costs at most ``z^2`` ulp
+(< 1e-13 relative), and the Gaussian factor is computed once per time instead of once per rate.
 ``k = 0`` gives the IRF-convolved step (a non-decaying component).
 
 Reference: e.g. van Stokkum, Larsen, van Grondelle, Biochim. Biophys. Acta 1657 (2004) 82,
@@ -33,6 +37,8 @@ __all__ = ["FWHM_PER_SIGMA", "convolved_exponentials", "fwhm_to_sigma", "gaussia
 #: FWHM of a Gaussian in units of its standard deviation: 2 sqrt(2 ln 2) = 2.3548...
 FWHM_PER_SIGMA = 2.0 * math.sqrt(2.0 * math.log(2.0))
 _SQRT2 = math.sqrt(2.0)
+_Z_ONE_FORM = 25.0  # erfcx(-z) <= 2 exp(z^2) finite up to z ~ 26.6
+_U_ONE_FORM = 37.0  # exp(-u^2 / 2) normal (>= 1e-298) up to u ~ 37.6
 
 
 def fwhm_to_sigma(fwhm: float) -> float:
@@ -86,6 +92,8 @@ def convolved_exponentials(
     # tau: (n, 1) or (p, n, 1); broadcast against k (m,)
     ks2 = k * sigma * sigma
     z = (tau - ks2) / (_SQRT2 * sigma)
+    if z.size and float(z.max()) <= _Z_ONE_FORM and float(np.abs(tau).max()) <= _U_ONE_FORM * sigma:
+        return 0.5 * np.exp(-0.5 * (tau / sigma) ** 2) * erfcx(-z)
     neg = z < 0
     out = np.empty(np.broadcast_shapes(tau.shape, k.shape), dtype=float)
     z_b = np.broadcast_to(z, out.shape)
