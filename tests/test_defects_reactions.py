@@ -7,6 +7,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qdcat.cli import main
 from qdcat.core.errors import InputError
@@ -138,3 +140,23 @@ def test_cli_kv_parse_and_population(tmp_path: Path) -> None:
     d = json.loads(out.read_text())
     assert d["defect_type"] == "C"
     assert main(["kv", "parse", "Cu_In'*"]) == 2
+
+
+TERMS = ["Cu_Cu", "In_In", "S_S", "V_Cu'", "V_In'''", "V_S**", "Cu_In''", "In_Cu**", "Zn_Cu*"]
+TERMS += ["Cu_Cu*", "Cu_i*", "h*", "e'", "Cu(g)", "S2(g)", "In(surf)"]
+
+
+@given(
+    st.lists(st.sampled_from(TERMS), min_size=1, max_size=4),
+    st.lists(st.sampled_from(TERMS), min_size=1, max_size=4),
+)
+def test_site_rules_are_nested(left: list[str], right: list[str]) -> None:
+    # invariant: the surface rule drops exactly the site condition, so
+    # surface-balanced == mass and charge balanced, and bulk-balanced implies surface-balanced
+    text = " + ".join(left) + " -> " + " + ".join(right)
+    bulk, surface = check_reaction(text), check_reaction(text, sites="surface")
+    assert surface.balanced == (bulk.mass_balanced and bulk.charge_balanced)
+    assert surface.balanced == bulk.balanced_at_surface
+    assert (not bulk.balanced) or surface.balanced
+    assert bulk.site_change == surface.site_change
+    assert bool(surface.notes) == (not bulk.site_ratio_kept)
