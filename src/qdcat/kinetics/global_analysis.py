@@ -951,18 +951,6 @@ def _chirp_directions_impl(
     nk = len(self.kin_free)
     L = s.shape[0]
     ncols = E.shape[-1]
-    # coefficient stack for one product with E
-    coef = np.zeros((L, ncols, 2 * nk + 2))
-    if nk:
-        dr = bas["dr"]  # (nk, m)
-        dP = bas["dMext"] @ grp.R  # (nk, nb, nred)
-        nb = dP.shape[1]
-        dPs = (s @ dP.reshape(nk * nb, -1).T).reshape(L, nk, nb)[:, :, :m]  # (L, nk, m)
-        c = dr[None, :, :] * u_all[:, None, :m]  # (L, nk, m)
-        coef[:, :m, :nk] = (r * s2 * c + dPs).transpose(0, 2, 1)
-        coef[:, :m, nk : 2 * nk] = c.transpose(0, 2, 1)
-    coef[:, :, 2 * nk] = rates * ue
-    coef[:, :, 2 * nk + 1] = sigma * rates * rates * ue
     # one product with X = [E, tau E, g, g u] gives every direction: V = X @ K
     gu = g * (tau / sigma)
     X = np.empty((L, tau.shape[1], 2 * ncols + 2))
@@ -973,8 +961,13 @@ def _chirp_directions_impl(
     K = np.zeros((L, 2 * ncols + 2, self.A))
     a = 0
     if nk:
-        K[:, :ncols, :nk] = coef[:, :, :nk]
-        K[:, ncols : 2 * ncols, :nk] = -coef[:, :, nk : 2 * nk]
+        dr = bas["dr"]  # (nk, m)
+        dP = bas["dMext"] @ grp.R  # (nk, nb, nred)
+        nb = dP.shape[1]
+        dPs = (s @ dP.reshape(nk * nb, -1).T).reshape(L, nk, nb)[:, :, :m]  # (L, nk, m)
+        c = dr[None, :, :] * u_all[:, None, :m]  # (L, nk, m)
+        K[:, :m, :nk] = (r * s2 * c + dPs).transpose(0, 2, 1)
+        K[:, ncols : ncols + m, :nk] = -c.transpose(0, 2, 1)
         K[:, 2 * ncols, :nk] = -s2 * c.sum(axis=2)
         a = nk
     sum_u = ue.sum(axis=1)  # (L,)
@@ -982,12 +975,12 @@ def _chirp_directions_impl(
     a_mu = a_sg = None
     if self.has_mu:
         a_mu = a
-        K[:, :ncols, a] = coef[:, :, 2 * nk]
+        K[:, :ncols, a] = rates * ue
         K[:, 2 * ncols, a] = -sum_u
         a += 1
     if self.has_sigma:
         a_sg = a
-        K[:, :ncols, a] = coef[:, :, 2 * nk + 1]
+        K[:, :ncols, a] = sigma * rates * rates * ue
         K[:, 2 * ncols, a] = -sigma * sum_ru
         K[:, 2 * ncols + 1, a] = -sum_u
     V = X @ K  # (L, n, A)
