@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from qdcat.io.ta import read_ta  # noqa: E402
 from qdcat.kinetics.global_analysis import fit_ta, simulate_ta  # noqa: E402
+from qdcat.kinetics.irf import FWHM_PER_SIGMA  # noqa: E402
 from qdcat.kinetics.models import KineticModel  # noqa: E402
 
 HIPPIUS = ROOT / "tests" / "data" / "hippius"
@@ -76,7 +77,7 @@ HIPPIUS_NAMES = (
     ("k4", "rates.k4", 1.0),
     ("k5", "rates.k5", 1.0),
     ("irf_center_ps", "irf.center", 1.0),
-    ("irf_fwhm_ps", "irf.width", 1.0 / 2.3548200450309493),
+    ("irf_fwhm_ps", "irf.width", 1.0 / FWHM_PER_SIGMA),
     ("chirp_1", "irf.disp1", 1.0),
     ("chirp_2", "irf.disp2", 1.0),
     ("chirp_3", "irf.disp3", 1.0),

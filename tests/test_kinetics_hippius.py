@@ -65,17 +65,27 @@ def fit(data, model) -> GlobalFitResult:
     return fit_ta(data, model=model)
 
 
-def _reference_start() -> dict:
-    ref = {row["label"]: float(row["value"]) for row in _csv("reference_parameters.csv")}
+def _start(v: dict[str, float]) -> dict:
+    """qdcat start values from glotaran-labelled values (glotaran's width is the sigma)."""
     return {
-        "b1": ref["b.1"],
-        "k3": ref["rates.k3"],
-        "k4": ref["rates.k4"],
-        "k5": ref["rates.k5"],
-        "irf_center_ps": ref["irf.center"],
-        "irf_fwhm_ps": ref["irf.width"] * FWHM_PER_SIGMA,
-        "chirp": [ref["irf.disp1"], ref["irf.disp2"], ref["irf.disp3"]],
+        "b1": v["b.1"],
+        "k3": v["rates.k3"],
+        "k4": v["rates.k4"],
+        "k5": v["rates.k5"],
+        "irf_center_ps": v["irf.center"],
+        "irf_fwhm_ps": v["irf.width"] * FWHM_PER_SIGMA,
+        "chirp": [v["irf.disp1"], v["irf.disp2"], v["irf.disp3"]],
     }
+
+
+def _reference_start() -> dict:
+    return _start({row["label"]: float(row["value"]) for row in _csv("reference_parameters.csv")})
+
+
+def _start_from(column: str) -> dict:
+    """Start values from one run (column) of pyglotaran_0.7.5_results.csv."""
+    rows = _csv("pyglotaran_0.7.5_results.csv")
+    return _start({row["label"]: float(row[column]) for row in rows})
 
 
 def test_the_toml_model_is_glotarans_model(model: KineticModel) -> None:
@@ -129,19 +139,6 @@ def test_free_fit_reaches_the_converged_optimum(fit: GlobalFitResult) -> None:
             # pyglotaran fits log(value) and reports value * (exp(se_log) - 1)
             se = value * math.expm1(se / value)
         assert se == pytest.approx(glot_se, rel=0.03), (name, se, glot_se)
-
-
-def _start_from(column: str) -> dict:
-    v = {row["label"]: float(row[column]) for row in _csv("pyglotaran_0.7.5_results.csv")}
-    return {
-        "b1": v["b.1"],
-        "k3": v["rates.k3"],
-        "k4": v["rates.k4"],
-        "k5": v["rates.k5"],
-        "irf_center_ps": v["irf.center"],
-        "irf_fwhm_ps": v["irf.width"] * FWHM_PER_SIGMA,
-        "chirp": [v["irf.disp1"], v["irf.disp2"], v["irf.disp3"]],
-    }
 
 
 def test_tightly_converged_pyglotaran_is_the_same_optimum_less_converged(
